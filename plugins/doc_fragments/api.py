@@ -1,0 +1,93 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mtls.cloudflare contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment(object):
+    # The options of plugins/module_utils/_api.py:cloudflare_argument_spec(); a unit test keeps them in sync.
+    DOCUMENTATION = r'''
+options:
+  api_token:
+    description:
+      - "A Cloudflare API token, sent as C(Authorization: Bearer)."
+      - Changes need the permission C(SSL and Certificates Write); reads need C(SSL and Certificates Read).
+      - When neither O(api_token) nor O(api_email)/O(api_key) is set, the environment variable E(CLOUDFLARE_API_TOKEN)
+        is used, then E(CLOUDFLARE_TOKEN) (the name M(community.general.cloudflare_dns) uses).
+      - Mutually exclusive with O(api_email) and O(api_key).
+    type: str
+  api_email:
+    description:
+      - The account e-mail address for the legacy global API key scheme, used with O(api_key).
+      - When no credential option is set, the environment variables E(CLOUDFLARE_EMAIL) and E(CLOUDFLARE_API_KEY) are used together.
+    type: str
+  api_key:
+    description:
+      - The legacy global API key, sent as C(X-Auth-Key) with O(api_email). Prefer O(api_token).
+      - Environment variable E(CLOUDFLARE_API_KEY) when no credential option is set.
+    type: str
+  api_base_url:
+    description:
+      - The base URL of the Cloudflare API.
+      - Plain C(http://) is refused unless the host is a loopback address, so credentials never travel unencrypted.
+      - Environment variable E(CLOUDFLARE_API_BASE_URL).
+    type: str
+    default: https://api.cloudflare.com/client/v4
+  validate_certs:
+    description:
+      - Verify the TLS certificate of the API. Only set to V(false) against a test server you trust.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A PEM file of CA certificates to verify the API's TLS certificate with, for example behind an inspecting proxy.
+    type: path
+  api_timeout:
+    description:
+      - Seconds to wait for each HTTP response.
+    type: float
+    default: 30
+  api_retries:
+    description:
+      - How many times a request is retried after HTTP 429, 500, 502, 503, 504, a timeout or a dropped connection.
+      - Requests that create or change something are only repeated when Cloudflare cannot have applied them
+        (HTTP 429, or no connection made); otherwise the module reads the state again to decide.
+      - Each retry is shown as a warning.
+    type: int
+    default: 5
+  api_max_wait:
+    description:
+      - The total number of seconds the module may spend waiting between retries and pacing requests.
+      - A C(Retry-After) header is honoured when it fits in what is left of this budget. The default covers the five
+        minutes for which Cloudflare blocks a credential that went over its rate limit.
+    type: float
+    default: 360
+  zone_id:
+    description:
+      - The id of the zone that holds the certificates.
+      - Exactly one of O(zone_id) and O(zone) is required.
+    type: str
+  zone:
+    description:
+      - The name of the zone, for example C(example.com); resolved to its id with one request.
+      - Exactly one of O(zone_id) and O(zone) is required.
+    type: str
+requirements:
+  - requests >= 2.25.0 (on the host that runs the module)
+notes:
+  - "The modules talk to the Cloudflare API from the host that runs them; run them on the controller, for example with
+    C(delegate_to: localhost) or in a play on C(localhost)."
+  - All modules of this collection are in the action group C(mtls.cloudflare.all), so credentials can be given once with
+    C(module_defaults).
+'''
+
+    ACTIONGROUP = r'''
+attributes:
+  action_group:
+    description: Use C(group/mtls.cloudflare.all) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - mtls.cloudflare.all
+'''

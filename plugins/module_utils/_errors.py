@@ -1,0 +1,117 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mtls.cloudflare contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# PRIVATE to the mtls.cloudflare collection: no compatibility promise for other collections.
+
+"""The one error type of the collection and its formatter for Cloudflare's envelope."""
+
+from __future__ import annotations
+
+# Codes from Cloudflare's docs that a user can act on; the hint says how.
+HINTS = {
+    1406: "the certificate is already uploaded to this zone: find the existing one and use it",
+    1415: "check the certificate id; a zone-level Authenticated Origin Pulls certificate id is not a hostname certificate id",
+    6003: "an API token was probably given as a global API key (use api_token)",
+    6103: "an API token was probably given as a global API key (use api_token)",
+    9109: "check the API token and its permissions (SSL and Certificates Write)",
+    10000: "check the credentials and their permissions (SSL and Certificates Write for changes, Read for reads)",
+    10001: "check the credentials and their permissions (SSL and Certificates Write for changes, Read for reads)",
+    971: "rate limited: raise api_max_wait so the module can wait out Cloudflare's block, or run fewer requests in parallel",
+    10100: "rate limited: raise api_max_wait so the module can wait out Cloudflare's block, or run fewer requests in parallel",
+    7003: "no such route: check api_base_url and the ids in the path",
+}
+
+
+class CloudflareError(Exception):
+    """A request that failed, an answer that made no sense, or input refused before any request.
+
+    ``ambiguous`` is true when the request may have been applied although no answer says so
+    (a dropped connection, a timeout or a 5xx after the body was sent): the caller re-reads
+    the state instead of repeating the request.
+    """
+
+    def __init__(self, message, method=None, path=None, status=None, errors=None, messages=None,
+                 cf_ray=None, attempts=None, waited=None, ambiguous=False):
+        super(CloudflareError, self).__init__(message)
+        self.message = message
+        self.method = method
+        self.path = path
+        self.status = status
+        self.errors = errors or []
+        self.messages = messages or []
+        self.cf_ray = cf_ray
+        self.attempts = attempts
+        self.waited = waited
+        self.ambiguous = ambiguous
+
+    @property
+    def codes(self):
+        return [item.get('code') for item in self.errors if isinstance(item, dict)]
+
+    def as_dict(self):
+        """The structured ``api_error`` return value (no credentials ever reach it)."""
+        return {
+            'method': self.method,
+            'path': self.path,
+            'status': self.status,
+            'errors': self.errors,
+            'messages': self.messages,
+            'cf_ray': self.cf_ray,
+            'attempts': self.attempts,
+            'waited': self.waited,
+        }
+
+    def __str__(self):
+        return self.message
+
+
+def _describe_items(items):
+    parts = []
+    for item in items:
+        if isinstance(item, dict):
+            code = item.get('code')
+            text = str(item.get('message', '')).strip()
+            pointer = (item.get('source') or {}).get('pointer') if isinstance(item.get('source'), dict) else None
+            described = '%s: %s' % (code, text) if code is not None else text
+            if pointer:
+                described += ' (at %s)' % pointer
+            parts.append(described)
+        elif item:
+            parts.append(str(item))
+    return parts
+
+
+def format_api_failure(method, path, status, errors, messages=None, cf_ray=None, detail=None, attempts=None, waited=None):
+    """One line naming the request, the status, every code and message, a hint and the cf-ray."""
+    text = 'Cloudflare API %s %s failed' % (method, path)
+    if status is not None:
+        text += ' with HTTP %s' % status
+    described = _describe_items(errors or [])
+    if described:
+        text += ': ' + '; '.join(described)
+    elif detail:
+        text += ': ' + detail
+    else:
+        text += ': no error details in the response'
+    if described and detail:
+        text += ' (%s)' % detail
+    extra = _describe_items(messages or [])
+    if extra:
+        text += '. Messages: ' + '; '.join(extra)
+    hints = []
+    for item in errors or []:
+        code = item.get('code') if isinstance(item, dict) else None
+        hint = HINTS.get(code)
+        if hint and hint not in hints:
+            hints.append(hint)
+    if not hints and status in (401, 403):
+        hints.append(HINTS[10000])
+    if hints:
+        text += '. Hint: ' + '; '.join(hints)
+    if attempts and attempts > 1:
+        text += '. Gave up after %d attempts and %.1f s of waiting (api_retries, api_max_wait)' % (attempts, waited or 0.0)
+    if cf_ray:
+        text += ' [cf-ray %s]' % cf_ray
+    return text

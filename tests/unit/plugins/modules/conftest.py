@@ -1,0 +1,58 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mtls.cloudflare contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import contextlib
+import json
+
+import pytest
+
+from ansible.module_utils import basic
+
+from ansible_collections.mtls.cloudflare.tests.unit.plugins.cloudflare_fakes import Clock
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core before 2.19
+    patch_module_args = None
+
+
+@contextlib.contextmanager
+def _module_args(args):
+    if patch_module_args is not None:
+        with patch_module_args(args):
+            yield
+        return
+    saved = basic._ANSIBLE_ARGS
+    basic._ANSIBLE_ARGS = json.dumps({'ANSIBLE_MODULE_ARGS': args}).encode('utf-8')
+    try:
+        yield
+    finally:
+        basic._ANSIBLE_ARGS = saved
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    fake = Clock()
+    monkeypatch.setattr('time.sleep', fake.sleep)
+    monkeypatch.setattr('time.monotonic', fake.monotonic)
+    return fake
+
+
+@pytest.fixture
+def run_module(capsys, monkeypatch, clock):
+    """Run a module's main() with ``args`` and return (exit code, the JSON it printed)."""
+    for name in ('CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_TOKEN', 'CLOUDFLARE_EMAIL', 'CLOUDFLARE_API_KEY', 'CLOUDFLARE_API_BASE_URL'):
+        monkeypatch.delenv(name, raising=False)
+
+    def run(main, args, check_mode=False, diff=False):
+        args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
+        with _module_args(args):
+            with pytest.raises(SystemExit) as exited:
+                main()
+        out = capsys.readouterr().out
+        return exited.value.code or 0, json.loads(out)
+    return run
