@@ -271,6 +271,13 @@ class CloudflareClient(object):
         # Pace once per answer: the next answer brings a fresh figure.
         self._ratelimit = None
 
+    def clock(self):
+        return self._clock()
+
+    def sleep(self, seconds):
+        """Sleep outside the retry budget (waiting for a state is budgeted by wait_timeout)."""
+        self._sleep(seconds)
+
     def _wait(self, delay):
         self._sleep(delay)
         self.waited += delay
