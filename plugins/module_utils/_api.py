@@ -137,7 +137,9 @@ class CloudflareClient(object):
             self.session.verify = self.params['ca_path']
         self.requests_sent = 0
         self.waited = 0.0
-        self._ratelimit = None
+        # From the last Ratelimit header: requests left, and when (client clock) the window resets.
+        self._requests_left = None
+        self._window_resets_at = None
         self._zone_id = None
 
     # --- set-up checks: all of them run before the first request -------------------------
@@ -256,10 +258,10 @@ class CloudflareClient(object):
         return True
 
     def _pace(self, method, path):
-        if not self._ratelimit:
+        remaining = self._requests_left
+        if remaining is None:
             return
-        remaining, reset_at = self._ratelimit
-        seconds_left = reset_at - self._clock()
+        seconds_left = self._window_resets_at - self._clock()
         if remaining >= PACE_BELOW or seconds_left <= 0:
             return
         delay = seconds_left / (remaining + 1)
@@ -269,7 +271,7 @@ class CloudflareClient(object):
                          % (method, path, remaining, delay))
         self._wait(delay)
         # Pace once per answer: the next answer brings a fresh figure.
-        self._ratelimit = None
+        self._requests_left = None
 
     def clock(self):
         return self._clock()
@@ -284,7 +286,11 @@ class CloudflareClient(object):
 
     def _remember_ratelimit(self, response):
         parsed = _parse_ratelimit(response.headers.get('Ratelimit'))
-        self._ratelimit = (parsed[0], self._clock() + parsed[1]) if parsed else None
+        if parsed is None:
+            self._requests_left = None
+        else:
+            self._requests_left = parsed[0]
+            self._window_resets_at = self._clock() + parsed[1]
 
     def _decode(self, method, path, response, absent_ok, attempts):
         status = response.status_code
@@ -321,6 +327,12 @@ class CloudflareClient(object):
         Ends on the first of: an empty page, a short page, ``total_pages`` or ``total_count``
         reached, or a page that brings nothing new (an endpoint that ignores ``page``).
         """
+        for items in self.pages(path, params=params, per_page=per_page, max_pages=max_pages):
+            for item in items:
+                yield item
+
+    def pages(self, path, params=None, per_page=50, max_pages=1000):
+        """Like paginate(), one list of new items per page: a lookup can stop at the end of the page that settled it."""
         seen = set()
         delivered = 0
         for page_number in range(1, max_pages + 1):
@@ -331,9 +343,9 @@ class CloudflareClient(object):
             keys = [_item_key(item) for item in items]
             fresh = [item for item, key in zip(items, keys) if key not in seen]
             seen.update(keys)
-            for item in fresh:
-                delivered += 1
-                yield item
+            delivered += len(fresh)
+            if fresh:
+                yield fresh
             info = page.result_info
             if (not items or not fresh or len(items) < _as_int(info.get('per_page'), per_page)
                     or page_number >= _as_int(info.get('total_pages'), page_number + 1)

@@ -17,7 +17,7 @@ description:
   - Made for audits and drift checks, for example which certificates expire within 30 days, or which were revoked
     outside Ansible.
 author:
-  - mtls.cloudflare developers
+  - mtls.cloudflare developers (@mtls-cloudflare)
 extends_documentation_fragment:
   - mtls.cloudflare.api
   - mtls.cloudflare.api.ACTIONGROUP

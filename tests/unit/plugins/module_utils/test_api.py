@@ -10,7 +10,6 @@ import os
 
 import pytest
 import requests
-import responses
 import yaml
 
 from ansible_collections.mtls.cloudflare.plugins.doc_fragments.api import ModuleDocFragment
@@ -130,7 +129,7 @@ def test_retry_after_is_honoured(make_client, api, clock):
 
 
 def test_backoff_grows_and_gives_up_with_attempts_and_wait(make_client, api, clock):
-    for _ in range(4):
+    for dummy in range(4):
         api.get(CERT, status=503, json=envelope(success=False, errors=[]))
     client = make_client(api_retries=3)
     with pytest.raises(CloudflareError) as caught:
@@ -193,7 +192,7 @@ def test_delete_is_repeated_when_no_connection_was_made(make_client, api):
 
 
 def test_timeout_on_get_is_retried_and_reported(make_client, api):
-    for _ in range(2):
+    for dummy in range(2):
         api.get(CERT, body=requests.exceptions.ReadTimeout('read timed out'))
     client = make_client(api_retries=1)
     with pytest.raises(CloudflareError, match='no response within api_timeout'):
@@ -221,7 +220,7 @@ def test_ratelimit_header_paces_when_nearly_spent(make_client, api, clock):
     api.get(CERT, headers={'Ratelimit': '"default";r=900;t=40'}, json=envelope({'id': 'x'}))
     api.get(CERT, json=envelope({'id': 'x'}))
     client = make_client()
-    for _ in range(3):
+    for dummy in range(3):
         client.get(CERT[len(BASE):])
     # 3 left and 40 s to the reset: spread them, 40 / (3 + 1) = 10 s before the next request;
     # with plenty left, no pacing.
