@@ -328,8 +328,7 @@ class CloudflareClient(object):
         reached, or a page that brings nothing new (an endpoint that ignores ``page``).
         """
         for items in self.pages(path, params=params, per_page=per_page, max_pages=max_pages):
-            for item in items:
-                yield item
+            yield from items
 
     def pages(self, path, params=None, per_page=50, max_pages=1000):
         """Like paginate(), one list of new items per page: a lookup can stop at the end of the page that settled it."""
