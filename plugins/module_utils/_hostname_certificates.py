@@ -1,0 +1,218 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mtls.cloudflare contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# PRIVATE to the mtls.cloudflare collection: no compatibility promise for other collections.
+
+"""Per-hostname Authenticated Origin Pulls: hostname certificates and hostname associations.
+
+Paths, the whitelisted fields the modules return, matching an uploaded certificate by its
+leaf, reading one hostname's association and the batched association PUT.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, normalize_pem, normalize_serial, pem_blocks
+
+HOSTNAME_CERTIFICATE_STATUSES = (
+    'initializing', 'pending_deployment', 'active', 'pending_deletion', 'deleted', 'deployment_timed_out', 'deletion_timed_out',
+)
+# What a module returns of a hostname certificate. Never ``private_key``: the 2024-08 spec
+# types list items as association objects that carry one, so a response might too.
+HOSTNAME_CERTIFICATE_FIELDS = ('id', 'certificate', 'expires_on', 'issuer', 'serial_number', 'signature', 'status', 'uploaded_on')
+ASSOCIATION_FIELDS = (
+    'hostname', 'cert_id', 'enabled', 'status', 'cert_status', 'certificate', 'issuer', 'serial_number', 'signature',
+    'expires_on', 'cert_uploaded_on', 'cert_updated_at', 'created_at', 'updated_at',
+)
+# The managed part of an association, for diffs and per-hostname results.
+ASSOCIATION_DIFF_FIELDS = ('cert_id', 'enabled', 'status')
+# Cloudflare takes many hostnames in one PUT; 100 is its limit of associations per
+# certificate, so no single request needs more.
+ASSOCIATIONS_PER_REQUEST = 100
+HOSTNAME_CERTIFICATE_LIMIT = 10
+PRIVATE_KEY_KINDS = ('PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY')
+GONE = ('deleted',)
+TIMED_OUT = ('deployment_timed_out', 'deletion_timed_out')
+
+
+def hostname_certificates_path(client, certificate_id=None):
+    segments = ['zones', client.zone_id(), 'origin_tls_client_auth', 'hostnames', 'certificates']
+    if certificate_id is not None:
+        segments.append(certificate_id)
+    return client.path(*segments)
+
+
+def hostnames_path(client, hostname=None):
+    segments = ['zones', client.zone_id(), 'origin_tls_client_auth', 'hostnames']
+    if hostname is not None:
+        segments.append(hostname)
+    return client.path(*segments)
+
+
+# --- hostname certificates -------------------------------------------------------------------
+
+def shape_hostname_certificate(raw):
+    """The whitelisted view; copes with the spec's association-typed list items (cert_id, cert_status)."""
+    raw = raw if isinstance(raw, dict) else {}
+    shaped = dict((field, raw.get(field)) for field in HOSTNAME_CERTIFICATE_FIELDS)
+    shaped['id'] = raw.get('id') or raw.get('cert_id')
+    shaped['status'] = raw.get('status') or raw.get('cert_status')
+    shaped['uploaded_on'] = raw.get('uploaded_on') or raw.get('cert_uploaded_on')
+    return shaped
+
+
+def certificate_leaf(text, option='certificate'):
+    """The first CERTIFICATE block of ``text``, normalised: the leaf Cloudflare stores of a bundle.
+
+    Refuses text that carries a private key, so a key pasted into the wrong option is never
+    sent as a certificate (and the message does not quote it).
+    """
+    if isinstance(text, str) and 'PRIVATE KEY-----' in text:
+        raise InputError('%s contains a private key block; give the key in private_key and only certificates in %s' % (option, option))
+    blocks = pem_blocks(text, option, ('CERTIFICATE',))
+    _check_der(blocks[0], option, 'certificate')
+    return blocks[0]
+
+
+def check_private_key(text):
+    """A cheap local check that ``private_key`` is an unencrypted PEM private key.
+
+    Whether it matches the certificate is checked by Cloudflare on upload. No message here
+    quotes the value.
+    """
+    if isinstance(text, str) and 'ENCRYPTED' in text:
+        raise InputError('private_key is encrypted; Cloudflare needs the key without a passphrase')
+    blocks = pem_blocks(text, 'private_key', PRIVATE_KEY_KINDS)
+    _check_der(blocks[0], 'private_key', 'private key')
+
+
+def _check_der(block, option, what):
+    # Every PEM certificate and key is a DER SEQUENCE (first byte 0x30): enough to catch
+    # truncated or mangled base64 without an X.509 library.
+    body = ''.join(block.strip().splitlines()[1:-1])
+    try:
+        der = base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        der = b''
+    if len(der) < 16 or der[0] != 0x30:
+        raise InputError('%s is not a valid PEM %s: its base64 content does not decode to one' % (option, what))
+
+
+def same_leaf(raw, leaf):
+    """True when the certificate Cloudflare returned has ``leaf`` as its first certificate."""
+    stored = (raw or {}).get('certificate') if isinstance(raw, dict) else None
+    if not stored:
+        return False
+    try:
+        stored_leaf = pem_blocks(stored, 'certificate', ('CERTIFICATE',))[0]
+    except InputError:
+        return False
+    return normalize_pem(stored_leaf) == normalize_pem(leaf)
+
+
+def _serial_numbers(value):
+    text = str(value or '').replace(':', '').strip().lower()
+    numbers = set()
+    for base in (10, 16):
+        try:
+            numbers.add(int(text, base))
+        except ValueError:
+            pass
+    return numbers
+
+
+def serial_matches(stored, wanted):
+    """Cloudflare prints hostname certificate serials in decimal, ``openssl x509 -serial`` in hex: accept either."""
+    if stored is None or wanted is None:
+        return False
+    if normalize_serial(stored) == normalize_serial(wanted):
+        return True
+    return bool(_serial_numbers(stored) & _serial_numbers(wanted))
+
+
+def list_hostname_certificates(client):
+    """Every hostname certificate of the zone: the endpoint has no paging and no filters."""
+    page = client.get(hostname_certificates_path(client))
+    return [item for item in (page.result or []) if isinstance(item, dict)] if isinstance(page.result, list) else []
+
+
+def get_hostname_certificate(client, certificate_id):
+    """The certificate, or None when Cloudflare answers 404 (never uploaded, or deleted)."""
+    page = client.get(hostname_certificates_path(client, certificate_id), absent_ok=True)
+    if page is None or not isinstance(page.result, dict):
+        return None
+    return page.result
+
+
+def is_gone(raw):
+    return raw is None or shape_hostname_certificate(raw)['status'] in GONE
+
+
+def certificate_diff_view(shaped):
+    """What diff mode shows of a certificate: never the key, and not the PEM either (noise)."""
+    if not shaped:
+        return {'state': 'absent'}
+    view = dict((field, shaped.get(field)) for field in ('id', 'status', 'serial_number', 'expires_on'))
+    view['state'] = 'absent' if shaped.get('status') in GONE else 'present'
+    return view
+
+
+# --- associations ------------------------------------------------------------------------------
+
+def shape_association(raw):
+    raw = raw if isinstance(raw, dict) else {}
+    return dict((field, raw.get(field)) for field in ASSOCIATION_FIELDS)
+
+
+def association_state(association):
+    """``enabled``, ``disabled`` or ``absent``.
+
+    Cloudflare answers a hostname without an association with every field null but
+    ``hostname``; ``enabled: null`` or a ``deleted``/``pending_deletion`` status means the
+    association is gone or going.
+    """
+    if not association or not association.get('cert_id') or association.get('enabled') is None:
+        return 'absent'
+    if association.get('status') in ('deleted', 'pending_deletion'):
+        return 'absent'
+    return 'enabled' if association.get('enabled') else 'disabled'
+
+
+def read_association(client, hostname):
+    """One hostname's association, shaped; a 404 reads as a hostname without one."""
+    page = client.get(hostnames_path(client, hostname), absent_ok=True)
+    result = page.result if page is not None and isinstance(page.result, dict) else {}
+    shaped = shape_association(result)
+    shaped['hostname'] = hostname
+    return shaped
+
+
+def association_summary(association):
+    """The managed fields of an association, or None when the hostname has none."""
+    if association_state(association) == 'absent':
+        return None
+    return dict((field, association.get(field)) for field in ASSOCIATION_DIFF_FIELDS)
+
+
+def put_associations(client, config, applied=None):
+    """Send ``config`` ({hostname, cert_id, enabled}) in as few PUTs as allowed; return the associations by hostname.
+
+    PUT replaces each listed hostname's association with what the item says, so the
+    client may repeat it after a lost answer without changing the outcome. ``applied``
+    collects the hostnames of every batch Cloudflare accepted, so a caller that fails on a
+    later batch can still report the change the earlier ones made.
+    """
+    answered = {}
+    for start in range(0, len(config), ASSOCIATIONS_PER_REQUEST):
+        batch = config[start:start + ASSOCIATIONS_PER_REQUEST]
+        page = client.request('PUT', hostnames_path(client), body={'config': batch})
+        if applied is not None:
+            applied.extend(item['hostname'] for item in batch)
+        for item in page.result if isinstance(page.result, list) else []:
+            if isinstance(item, dict) and isinstance(item.get('hostname'), str):
+                answered[item['hostname'].lower()] = shape_association(item)
+    return answered

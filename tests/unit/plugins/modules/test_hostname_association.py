@@ -1,0 +1,209 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mtls.cloudflare contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_certificates import ASSOCIATION_FIELDS
+from ansible_collections.mtls.cloudflare.plugins.modules import hostname_association
+from ansible_collections.mtls.cloudflare.tests.unit.plugins.cloudflare_fakes import envelope
+from ansible_collections.mtls.cloudflare.tests.unit.plugins.hostname_fakes import (
+    ARGS, CERT_ID, HOSTNAMES, OTHER_ID, assert_no_secret, association, sent,
+)
+
+ENABLE = dict(ARGS, certificate_id=CERT_ID, state='enabled')
+
+
+def names(count, prefix='host'):
+    return ['%s%03d.example.com' % (prefix, number) for number in range(count)]
+
+
+def removed(hostname, cert_id=CERT_ID):
+    return association(hostname, cert_id=cert_id, enabled=None, status='deleted')
+
+
+def test_fifty_hostnames_cost_fifty_reads_and_one_put(run_module, api):
+    hostnames = names(50)
+    for hostname in hostnames:
+        api.get(HOSTNAMES + '/' + hostname, json=envelope(association(hostname, cert_id=None)))
+    api.put(HOSTNAMES, json=envelope([association(hostname, status='pending_deployment') for hostname in hostnames]))
+    code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=hostnames))
+    assert code == 0 and result['changed'] is True
+    assert [call.request.method for call in api.calls] == ['GET'] * 50 + ['PUT']
+    assert sent(api.calls[50]) == ('PUT', HOSTNAMES, {'config': [
+        {'hostname': hostname, 'cert_id': CERT_ID, 'enabled': True} for hostname in hostnames]})
+    entry = result['hostnames'][0]
+    assert entry['hostname'] == hostnames[0] and entry['changed'] is True and entry['before'] is None
+    assert sorted(entry['after']) == sorted(ASSOCIATION_FIELDS) and entry['after']['status'] == 'pending_deployment'
+    assert_no_secret(result)
+
+
+def test_a_second_run_only_reads(run_module, api):
+    hostnames = names(50)
+    for hostname in hostnames:
+        api.get(HOSTNAMES + '/' + hostname, json=envelope(association(hostname)))
+    code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=hostnames), diff=True)
+    assert code == 0 and result['changed'] is False and len(api.calls) == 50
+    assert all(entry['changed'] is False and entry['before'] == entry['after'] for entry in result['hostnames'])
+    assert result['diff'] == {'before': {}, 'after': {}}
+
+
+def test_one_hundred_and_fifty_hostnames_are_sent_in_two_puts(run_module, api):
+    hostnames = names(150)
+    for hostname in hostnames:
+        api.get(HOSTNAMES + '/' + hostname, json=envelope(association(hostname)))
+    api.put(HOSTNAMES, json=envelope([removed(hostname) for hostname in hostnames[:100]]))
+    api.put(HOSTNAMES, json=envelope([removed(hostname) for hostname in hostnames[100:]]))
+    code, result = run_module(hostname_association.main, dict(ARGS, hostnames=hostnames, state='absent'))
+    assert code == 0 and result['changed'] is True
+    puts = [sent(call) for call in api.calls if call.request.method == 'PUT']
+    assert len(api.calls) == 152 and len(puts) == 2
+    assert [len(body['config']) for _method, _url, body in puts] == [100, 50]
+    assert puts[1][2]['config'][0] == {'hostname': hostnames[100], 'cert_id': CERT_ID, 'enabled': None}
+    assert all(entry['after'] is None for entry in result['hostnames'])
+
+
+# Each cell: the hostname's association now, the wanted state, and the PUT item expected (None: nothing sent).
+NONE = dict(cert_id=None)
+ON = dict(cert_id=CERT_ID, enabled=True)
+OFF = dict(cert_id=CERT_ID, enabled=False)
+OTHER_ON = dict(cert_id=OTHER_ID, enabled=True)
+GOING = dict(cert_id=CERT_ID, enabled=True, status='pending_deletion')
+
+
+@pytest.mark.parametrize('now,args,item', [
+    (NONE, dict(state='enabled', certificate_id=CERT_ID), {'cert_id': CERT_ID, 'enabled': True}),
+    (ON, dict(state='enabled', certificate_id=CERT_ID), None),
+    (OFF, dict(state='enabled', certificate_id=CERT_ID), {'cert_id': CERT_ID, 'enabled': True}),
+    (OTHER_ON, dict(state='enabled', certificate_id=CERT_ID), {'cert_id': CERT_ID, 'enabled': True}),
+    (GOING, dict(state='enabled', certificate_id=CERT_ID), {'cert_id': CERT_ID, 'enabled': True}),
+    (NONE, dict(state='disabled', certificate_id=CERT_ID), {'cert_id': CERT_ID, 'enabled': False}),
+    (ON, dict(state='disabled', certificate_id=CERT_ID), {'cert_id': CERT_ID, 'enabled': False}),
+    (OFF, dict(state='disabled', certificate_id=CERT_ID), None),
+    (OTHER_ON, dict(state='disabled', certificate_id=CERT_ID), {'cert_id': CERT_ID, 'enabled': False}),
+    (NONE, dict(state='absent', certificate_id=CERT_ID), None),
+    (ON, dict(state='absent', certificate_id=CERT_ID), {'cert_id': CERT_ID, 'enabled': None}),
+    (OFF, dict(state='absent', certificate_id=CERT_ID), {'cert_id': CERT_ID, 'enabled': None}),
+    (OTHER_ON, dict(state='absent', certificate_id=CERT_ID), None),
+    (GOING, dict(state='absent', certificate_id=CERT_ID), None),
+    (NONE, dict(state='absent'), None),
+    (ON, dict(state='absent'), {'cert_id': CERT_ID, 'enabled': None}),
+    (OTHER_ON, dict(state='absent'), {'cert_id': OTHER_ID, 'enabled': None}),
+])
+def test_every_association_and_state(run_module, api, now, args, item):
+    hostname = 'app.example.com'
+    api.get(HOSTNAMES + '/' + hostname, json=envelope(association(hostname, **now)))
+    if item is not None:
+        if item['enabled'] is None:
+            answer = removed(hostname, item['cert_id'])
+        else:
+            answer = association(hostname, item['cert_id'], item['enabled'], 'pending_deployment')
+        api.put(HOSTNAMES, json=envelope([answer]))
+    code, result = run_module(hostname_association.main, dict(ARGS, hostnames=[hostname], **args))
+    assert code == 0 and result['changed'] is (item is not None)
+    if item is None:
+        assert len(api.calls) == 1
+    else:
+        assert sent(api.calls[1]) == ('PUT', HOSTNAMES, {'config': [dict(hostname=hostname, **item)]})
+        assert (result['hostnames'][0]['after'] is None) is (item['enabled'] is None)
+
+
+def test_only_hostnames_that_differ_are_sent_and_reported(run_module, api):
+    api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com')))
+    api.get(HOSTNAMES + '/b.example.com', json=envelope(association('b.example.com', cert_id=OTHER_ID)))
+    api.put(HOSTNAMES, json=envelope([association('b.example.com', status='pending_deployment')]))
+    code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=['A.example.com', 'b.example.com.', 'a.example.com']), diff=True)
+    assert code == 0 and result['changed'] is True
+    assert [(entry['hostname'], entry['changed']) for entry in result['hostnames']] == [('a.example.com', False), ('b.example.com', True)]
+    assert sent(api.calls[2])[2] == {'config': [{'hostname': 'b.example.com', 'cert_id': CERT_ID, 'enabled': True}]}
+    assert result['diff'] == {'before': {'b.example.com': {'cert_id': OTHER_ID, 'enabled': True, 'status': 'active'}},
+                              'after': {'b.example.com': {'cert_id': CERT_ID, 'enabled': True, 'status': 'pending_deployment'}}}
+
+
+def test_check_mode_reads_and_predicts_without_a_put(run_module, api):
+    api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com', cert_id=OTHER_ID)))
+    api.get(HOSTNAMES + '/b.example.com', json=envelope(association('b.example.com', cert_id=None)))
+    code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=['a.example.com', 'b.example.com'], wait=True),
+                              check_mode=True, diff=True)
+    assert code == 0 and result['changed'] is True
+    assert [call.request.method for call in api.calls] == ['GET', 'GET']
+    after = result['hostnames'][0]['after']
+    assert after['cert_id'] == CERT_ID and after['status'] == 'pending_deployment' and after['serial_number'] is None
+    assert result['diff']['before']['b.example.com'] == {'state': 'absent'}
+
+
+def test_a_404_hostname_reads_as_no_association(run_module, api):
+    api.get(HOSTNAMES + '/a.example.com', status=404, json=envelope(success=False, errors=[{'code': 1411, 'message': 'not found'}]))
+    code, result = run_module(hostname_association.main, dict(ARGS, hostnames=['a.example.com'], state='absent'))
+    assert code == 0 and result['changed'] is False and result['hostnames'][0]['before'] is None
+
+
+def test_wait_polls_only_the_hostnames_still_pending(run_module, api, clock):
+    for hostname in ('a.example.com', 'b.example.com'):
+        api.get(HOSTNAMES + '/' + hostname, json=envelope(association(hostname, cert_id=None)))
+    api.put(HOSTNAMES, json=envelope([association(hostname, status='pending_deployment') for hostname in ('a.example.com', 'b.example.com')]))
+    api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com')))
+    api.get(HOSTNAMES + '/b.example.com', json=envelope(association('b.example.com', status='pending_deployment')))
+    api.get(HOSTNAMES + '/b.example.com', json=envelope(association('b.example.com')))
+    code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=['a.example.com', 'b.example.com'], wait=True))
+    assert code == 0 and [entry['after']['status'] for entry in result['hostnames']] == ['active', 'active']
+    assert len(api.calls) == 6 and clock.sleeps == [1.0]
+
+
+def test_wait_for_removal_ends_when_the_association_is_gone(run_module, api, clock):
+    api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com')))
+    api.put(HOSTNAMES, json=envelope([removed('a.example.com')]))
+    api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com', status='pending_deletion')))
+    api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com', cert_id=None)))
+    code, result = run_module(hostname_association.main, dict(ARGS, hostnames=['a.example.com'], state='absent', wait=True))
+    assert code == 0 and result['changed'] is True and result['hostnames'][0]['after'] is None
+    assert clock.sleeps == [1.0]
+
+
+def test_wait_fails_clearly_on_deployment_timed_out(run_module, api, clock):
+    api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com', status='pending_deployment')))
+    api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com', status='deployment_timed_out')))
+    code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=['a.example.com'], wait=True))
+    assert code == 1 and result['changed'] is False
+    assert 'deployment_timed_out for the association of a.example.com' in result['msg']
+
+
+def test_a_failed_second_batch_still_reports_the_first(run_module, api):
+    hostnames = names(120)
+    for hostname in hostnames:
+        api.get(HOSTNAMES + '/' + hostname, json=envelope(association(hostname, cert_id=None)))
+    api.put(HOSTNAMES, json=envelope([association(hostname, status='pending_deployment') for hostname in hostnames[:100]]))
+    api.put(HOSTNAMES, status=400, json=envelope(success=False, errors=[{'code': 1410, 'message': 'at most 100 associations'}]))
+    code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=hostnames))
+    assert code == 1 and result['changed'] is True and '1410: at most 100 associations' in result['msg']
+    assert [entry['changed'] for entry in result['hostnames']] == [True] * 100 + [False] * 20
+
+
+@pytest.mark.parametrize('args,option,text', [
+    (dict(state='enabled', certificate_id=None), 'certificate_id', 'state is enabled but all of the following are missing'),
+    (dict(state='disabled', certificate_id=None), 'certificate_id', 'state is disabled but all of the following are missing'),
+    (dict(hostnames=['a/b.example.com']), 'hostnames', 'fully qualified hostname'),
+    (dict(hostnames=['x' * 63 + '.' + 'y' * 63 + '.' + 'z' * 63 + '.' + 'w' * 63 + '.example.com']), 'hostnames', 'at most 253'),
+    (dict(hostnames=['app.example.com', 'localhost']), 'hostnames', 'fully qualified hostname'),
+    (dict(hostnames=[]), 'hostnames', 'at least one hostname'),
+    (dict(certificate_id='../x'), 'certificate_id', 'must be a Cloudflare id'),
+    (dict(wait_timeout=-1), 'wait_timeout', '0 or more'),
+])
+def test_bad_input_fails_before_any_request(run_module, api, args, option, text):
+    args = dict((key, value) for key, value in dict(dict(ENABLE, hostnames=['app.example.com']), **args).items() if value is not None)
+    code, result = run_module(hostname_association.main, args)
+    assert code == 1 and len(api.calls) == 0
+    assert option in result['msg'] and text in result['msg']
+
+
+def test_an_unknown_certificate_id_gets_cloudflares_error_and_hint(run_module, api):
+    api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com', cert_id=None)))
+    api.put(HOSTNAMES, status=400, json=envelope(success=False, errors=[{'code': 1415, 'message': 'Certificate id invalid or deleted'}]))
+    code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=['a.example.com']))
+    assert code == 1 and result['changed'] is False and 'a zone-level Authenticated Origin Pulls certificate id' in result['msg']
+    assert json.dumps(result).count('Traceback') == 0

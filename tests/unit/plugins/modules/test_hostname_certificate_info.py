@@ -1,0 +1,87 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mtls.cloudflare contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_certificates import ASSOCIATION_FIELDS, HOSTNAME_CERTIFICATE_FIELDS
+from ansible_collections.mtls.cloudflare.plugins.modules import hostname_certificate_info
+from ansible_collections.mtls.cloudflare.tests.unit.plugins.cloudflare_fakes import envelope
+from ansible_collections.mtls.cloudflare.tests.unit.plugins.hostname_fakes import (
+    ARGS, CERT_ID, CERTIFICATES, HOSTNAMES, OTHER_ID, assert_no_secret, association, hostname_certificate as certificate, spec_typed_item,
+)
+
+
+def test_lists_every_certificate_with_one_request_and_whitelisted_fields(run_module, api):
+    api.get(CERTIFICATES, json=envelope([certificate(), certificate(OTHER_ID, status='pending_deletion')]))
+    code, result = run_module(hostname_certificate_info.main, ARGS)
+    assert code == 0 and result['changed'] is False and len(api.calls) == 1
+    assert api.calls[0].request.url == CERTIFICATES
+    assert [item['id'] for item in result['hostname_certificates']] == [CERT_ID, OTHER_ID]
+    assert sorted(result['hostname_certificates'][0]) == sorted(HOSTNAME_CERTIFICATE_FIELDS)
+    assert 'hostname_associations' not in result
+
+
+def test_spec_typed_items_never_return_a_private_key(run_module, api):
+    api.get(CERTIFICATES, json=envelope([spec_typed_item()]))
+    code, result = run_module(hostname_certificate_info.main, ARGS)
+    assert code == 0 and result['hostname_certificates'][0]['id'] == CERT_ID
+    assert_no_secret(result)
+
+
+def test_get_one_by_id(run_module, api):
+    api.get(CERTIFICATES + '/' + CERT_ID, json=envelope(certificate()))
+    code, result = run_module(hostname_certificate_info.main, dict(ARGS, id=CERT_ID))
+    assert code == 0 and len(api.calls) == 1 and result['hostname_certificates'][0]['id'] == CERT_ID
+
+
+def test_an_unknown_id_is_an_empty_list(run_module, api):
+    api.get(CERTIFICATES + '/' + CERT_ID, status=404, json=envelope(success=False, errors=[{'code': 1415, 'message': 'invalid or deleted'}]))
+    code, result = run_module(hostname_certificate_info.main, dict(ARGS, id=CERT_ID))
+    assert code == 0 and result['hostname_certificates'] == []
+
+
+@pytest.mark.parametrize('args,expected', [
+    (dict(status='active'), ['a', 'c']),
+    (dict(status='pending_deletion'), ['b']),
+    (dict(serial_number='6743787633689793699141714808227354901'), ['a']),
+    (dict(serial_number='%x' % 6743787633689793699141714808227354901), ['a']),
+    (dict(expires_within_days=30), ['b', 'c']),
+    (dict(expires_within_days=30, status='active'), ['c']),
+])
+def test_client_side_filters(run_module, api, args, expected):
+    api.get(CERTIFICATES, json=envelope([
+        certificate('a' * 32, days_left=400),
+        certificate('b' * 32, status='pending_deletion', serial='2', days_left=10),
+        certificate('c' * 32, serial='3', days_left=-1),
+    ]))
+    code, result = run_module(hostname_certificate_info.main, dict(ARGS, **args))
+    assert code == 0 and [item['id'][0] for item in result['hostname_certificates']] == expected
+
+
+def test_hostnames_add_each_association(run_module, api):
+    api.get(CERTIFICATES, json=envelope([certificate()]))
+    api.get(HOSTNAMES + '/app.example.com', json=envelope(association('app.example.com')))
+    api.get(HOSTNAMES + '/www.example.com', json=envelope(association('www.example.com', cert_id=None)))
+    code, result = run_module(hostname_certificate_info.main, dict(ARGS, hostnames=['APP.example.com', 'www.example.com', 'app.example.com.']),
+                              check_mode=True)
+    assert code == 0 and len(api.calls) == 3
+    first, second = result['hostname_associations']
+    assert sorted(first) == sorted(ASSOCIATION_FIELDS) and first['cert_id'] == CERT_ID and first['enabled'] is True
+    assert second == dict(dict.fromkeys(ASSOCIATION_FIELDS), hostname='www.example.com')
+    assert_no_secret(result)
+
+
+@pytest.mark.parametrize('args,option', [
+    (dict(id='a/b'), 'id'),
+    (dict(serial_number='xyz!'), 'serial_number'),
+    (dict(expires_within_days=-2), 'expires_within_days'),
+    (dict(hostnames=['a/b.example.com']), 'hostnames'),
+    (dict(hostnames=['h' * 256]), 'hostnames'),
+])
+def test_bad_input_fails_before_any_request(run_module, api, args, option):
+    code, result = run_module(hostname_certificate_info.main, dict(ARGS, **args))
+    assert code == 1 and len(api.calls) == 0 and option in result['msg']
