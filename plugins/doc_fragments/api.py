@@ -79,6 +79,9 @@ requirements:
 notes:
   - "The modules talk to the Cloudflare API from the host that runs them; run them on the controller, for example with
     C(delegate_to: localhost) or in a play on C(localhost)."
+  - Give credentials as options (from a vault or a lookup) or in the environment of the C(ansible-playbook) process
+    (for example an AWX credential). Do not pass them with the task keyword C(environment), which ansible-core prints
+    at verbosity 3 and above.
   - All modules of this collection are in the action group C(mtls.cloudflare.all), so credentials can be given once with
     C(module_defaults).
 '''
