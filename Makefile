@@ -1,0 +1,157 @@
+# mtls.cloudflare: developer and CI entry points. `make help` lists them.
+#
+# Everything installs itself: the dev venv (.venv, Python 3.11, requirements-dev.txt), one venv
+# per tested ansible-core (.venvs/core-X.Y), ansible-test's get-pip bootstrap script, shellcheck
+# (Debian, when run as root) and Prism (npm, for the contract step).
+# ansible-test needs a physical .../ansible_collections/mtls/cloudflare directory: every step
+# that needs one gets a fresh copy of the checkout (tracked files plus untracked, not ignored
+# ones) under $(BUILD).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+.NOTPARALLEL:
+MAKEFLAGS += --no-print-directory
+
+REPO := $(CURDIR)
+SHARED ?= $(abspath $(REPO)/../shared)
+VENV := $(REPO)/.venv
+VENVS := $(REPO)/.venvs
+BUILD ?= $(REPO)/.build
+COPY := $(BUILD)/ansible_collections/mtls/cloudflare
+CI_TOOLS := $(REPO)/tools/ci
+
+# Tested ansible-core releases: the exact patch release, and the Python that runs it.
+CORES := 2.16 2.17 2.18 2.19 2.20 2.21
+CORE_PIN_2.16 := 2.16.19
+CORE_PIN_2.17 := 2.17.14
+CORE_PIN_2.18 := 2.18.19
+CORE_PIN_2.19 := 2.19.14
+CORE_PIN_2.20 := 2.20.10
+CORE_PIN_2.21 := 2.21.5
+CORE_PY_2.16 := 3.11
+CORE_PY_2.17 := 3.11
+CORE_PY_2.18 := 3.11
+CORE_PY_2.19 := 3.11
+CORE_PY_2.20 := 3.12
+CORE_PY_2.21 := 3.13
+# The core that `make test-quick` runs sanity with: the one in the dev venv.
+DEV_CORE := 2.19
+DEV_PY := 3.11
+
+# The other engineers' requirement files join the dev venv once they exist: the local API's,
+# its tests', and the unit tests' (which plain pytest runs with the dev venv).
+DEV_REQUIREMENTS := requirements-dev.txt $(wildcard tools/local_cloudflare/requirements.txt \
+	tests/local_cloudflare/requirements.txt tests/unit/requirements.txt)
+
+# Values the integration targets, the demo and the contract playbook receive (see tools/ci/with_local_api.sh).
+export LOCAL_API_ZONE_ID := 023e105f4ecef8ad9ca31a8372d0c353
+export LOCAL_API_ZONE_NAME := example.com
+# The local API runs on the dev venv, whatever core a step tests.
+export LOCAL_API_PYTHON := $(VENV)/bin/python
+
+export PYTHONUNBUFFERED := 1
+export ANSIBLE_FORCE_COLOR ?= 0
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# $(call core_env,X.Y): PATH with the core's venv first, then the real interpreter's folder
+# (never a pyenv shim), so ansible-test finds `pythonX.Y`.
+core_env = PATH="$(VENVS)/core-$(1)/bin:$$(dirname "$$($(CI_TOOLS)/find_python.sh $(CORE_PY_$(1)))"):$$PATH"
+dev_env = PATH="$(VENV)/bin:$$PATH"
+
+.PHONY: help test test-quick demo venv venvs shellcheck copy clean \
+	lint lint-ansible-lint lint-yamllint lint-changelog lint-docs lint-collection \
+	pytest-local-cloudflare pytest-unit contract build \
+	$(addprefix venv-core-,$(CORES)) $(addprefix sanity-,$(CORES)) $(addprefix units-,$(CORES)) \
+	$(addprefix integration-,$(CORES)) sanity-dev
+
+help:
+	@echo 'make test         every check, every supported ansible-core (what CI runs); ends with "N passed, N failed"'
+	@echo 'make test-quick   lint, unit tests and sanity on ansible-core $(DEV_CORE) from the dev venv'
+	@echo 'make demo         run examples/demo.yml against the local Cloudflare API'
+	@echo 'make venv | venvs the dev venv | the dev venv plus one venv per ansible-core ($(CORES))'
+	@echo 'single steps:     lint-ansible-lint lint-yamllint lint-changelog lint-docs lint-collection'
+	@echo '                  pytest-local-cloudflare pytest-unit sanity-X.Y units-X.Y integration-X.Y contract build'
+	@echo 'make clean        remove .build (venvs stay; rm -rf .venv .venvs for a cold start)'
+
+# ---------------------------------------------------------------- entry points
+test:
+	@python3 -u $(CI_TOOLS)/run_steps.py full --make "$(MAKE)" --cores "$(foreach c,$(CORES),$(c):$(CORE_PY_$(c)))"
+
+test-quick:
+	@python3 -u $(CI_TOOLS)/run_steps.py quick --make "$(MAKE)" --cores "$(DEV_CORE):$(DEV_PY)"
+
+demo: venv copy
+	@$(dev_env) $(CI_TOOLS)/demo.sh "$(BUILD)"
+
+# ---------------------------------------------------------------- environments
+venv:
+	@$(CI_TOOLS)/make_venv.sh $(VENV) $(DEV_PY) $(addprefix -r ,$(DEV_REQUIREMENTS))
+
+$(addprefix venv-core-,$(CORES)): venv-core-%:
+	@$(CI_TOOLS)/make_venv.sh $(VENVS)/core-$* $(CORE_PY_$*) ansible-core==$(CORE_PIN_$*)
+	@$(CI_TOOLS)/install_get_pip.sh $(VENVS)/core-$*
+
+venvs: venv $(addprefix venv-core-,$(CORES))
+
+shellcheck:
+	@$(CI_TOOLS)/ensure_shellcheck.sh
+
+copy:
+	@$(CI_TOOLS)/copy_checkout.sh $(REPO) $(COPY)
+
+clean:
+	rm -rf $(BUILD)
+
+# ---------------------------------------------------------------- lint
+lint: lint-ansible-lint lint-yamllint lint-changelog lint-docs lint-collection
+
+lint-ansible-lint: venv
+	@cd $(REPO) && $(dev_env) ansible-lint
+
+lint-yamllint: venv
+	@cd $(REPO) && $(dev_env) yamllint --strict -c $(CI_TOOLS)/yamllint.yml .
+
+lint-changelog: venv
+	@cd $(REPO) && $(dev_env) antsibull-changelog lint
+
+lint-docs: venv copy
+	@cd $(COPY) && $(dev_env) ANSIBLE_COLLECTIONS_PATH=$(BUILD) \
+		antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs self .
+
+lint-collection: venv
+	@cd $(REPO) && $(VENV)/bin/python $(CI_TOOLS)/check_collection.py .
+
+# ---------------------------------------------------------------- pytest with the dev venv
+pytest-local-cloudflare: venv
+	@cd $(REPO) && PYTHONPATH=$(REPO)/tools $(CI_TOOLS)/pytest_step.sh $(VENV)/bin/python tests/local_cloudflare
+
+pytest-unit: venv copy
+	@cd $(COPY) && PYTHONPATH=$(BUILD) $(CI_TOOLS)/pytest_step.sh $(VENV)/bin/python tests/unit
+
+# ---------------------------------------------------------------- ansible-test, one core at a time
+$(addprefix sanity-,$(CORES)): sanity-%: venv-core-% shellcheck copy
+	@cd $(COPY) && $(call core_env,$*) ansible-test sanity --venv --python $(CORE_PY_$*)
+
+$(addprefix units-,$(CORES)): units-%: venv-core-% copy
+	@cd $(COPY) && $(call core_env,$*) $(CI_TOOLS)/ansible_test_units.sh $(CORE_PY_$*)
+
+$(addprefix integration-,$(CORES)): integration-%: venv venv-core-% copy
+	@cd $(COPY) && $(call core_env,$*) $(CI_TOOLS)/ansible_test_integration.sh $(CORE_PY_$*)
+
+# test-quick: sanity with the ansible-core of the dev venv.
+sanity-dev: venv shellcheck copy
+	@$(CI_TOOLS)/install_get_pip.sh $(VENV)
+	@cd $(COPY) && $(dev_env) ansible-test sanity --venv --python $(DEV_PY)
+
+# ---------------------------------------------------------------- contract and build
+# The contract check itself (local API + Prism + validating proxy) is tools/ci/contract_check.sh.
+contract: venv copy
+	@if [ -x $(CI_TOOLS)/contract_check.sh ] && [ -f $(CI_TOOLS)/contract_playbook.yml ]; then \
+		$(dev_env) $(CI_TOOLS)/contract_check.sh "$(REPO)" "$(SHARED)" "$(BUILD)"; \
+	else \
+		$(CI_TOOLS)/skip_step.sh "tools/ci/contract_check.sh or tools/ci/contract_playbook.yml does not exist (yet)"; \
+	fi
+
+build: venv copy
+	@$(dev_env) $(CI_TOOLS)/build_collection.sh "$(COPY)" "$(BUILD)"

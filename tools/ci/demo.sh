@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Copyright (c) mtls.cloudflare contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# demo.sh COLLECTIONS_DIR: run examples/demo.yml against a local Cloudflare API started for the
+# run (with_local_api.sh, which always stops it), with the collection found in COLLECTIONS_DIR
+# (the folder that holds ansible_collections/). Exits with ansible-playbook's status.
+# The playbook gets the API both as extra vars (cloudflare_api_base_url, cloudflare_api_token,
+# cloudflare_zone_id, cloudflare_zone_name) and as the environment variables the modules read
+# (CLOUDFLARE_API_BASE_URL, CLOUDFLARE_API_TOKEN).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+
+if [ "${1:-}" != --under-local-api ]; then
+    collections=${1:?usage: demo.sh COLLECTIONS_DIR}
+    if [ ! -f "$repo/examples/demo.yml" ]; then
+        echo "demo: examples/demo.yml does not exist yet" >&2
+        exit 1
+    fi
+    exec "$here/with_local_api.sh" -- "$0" --under-local-api "$collections"
+fi
+
+collections=${2:?usage: demo.sh COLLECTIONS_DIR}
+cd "$repo"
+export ANSIBLE_COLLECTIONS_PATH=$collections
+exec ansible-playbook examples/demo.yml \
+    -e "cloudflare_api_base_url=$CLOUDFLARE_API_BASE_URL" \
+    -e "cloudflare_api_token=$CLOUDFLARE_API_TOKEN" \
+    -e "cloudflare_zone_id=$LOCAL_API_ZONE_ID" \
+    -e "cloudflare_zone_name=$LOCAL_API_ZONE_NAME"

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Copyright (c) mtls.cloudflare contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# with_local_api.sh [--integration-config FILE] -- COMMAND [ARGS...]
+# Start the local Cloudflare API (tools/local_cloudflare) on a free loopback port, wait until it
+# answers GET /__control/health, run COMMAND with the connection details in the environment, and
+# ALWAYS stop the server afterwards. Exits with COMMAND's exit code.
+# With --integration-config, also write FILE (ansible-test's tests/integration/integration_config.yml,
+# which ansible-test hands to every role target as vars_files) with the same details.
+# The server runs on LOCAL_API_PYTHON (default: .venv/bin/python of this checkout).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+config=
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --integration-config) config=${2:?--integration-config needs a file}; shift 2 ;;
+        --) shift; break ;;
+        *) echo "with_local_api: unknown option $1" >&2; exit 2 ;;
+    esac
+done
+[ $# -gt 0 ] || { echo "usage: with_local_api.sh [--integration-config FILE] -- COMMAND [ARGS...]" >&2; exit 2; }
+
+python=${LOCAL_API_PYTHON:-$repo/.venv/bin/python}
+if [ ! -d "$repo/tools/local_cloudflare" ]; then
+    echo "with_local_api: $repo/tools/local_cloudflare does not exist (yet)" >&2
+    exit 1
+fi
+
+workdir=$(mktemp -d "${TMPDIR:-/tmp}/local-cloudflare.XXXXXX")
+server_pid=
+stop_server() {
+    local status=$?
+    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+        kill "$server_pid" 2>/dev/null || true
+        for _ in $(seq 50); do
+            kill -0 "$server_pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -9 "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+        echo "local Cloudflare API (pid $server_pid) stopped"
+    fi
+    if [ "$status" != 0 ] && [ -s "$workdir/server.log" ]; then
+        echo "---- last lines of the local Cloudflare API log ($workdir/server.log)"
+        tail -n 40 "$workdir/server.log"
+    fi
+    rm -rf "$workdir"
+    exit "$status"
+}
+trap stop_server EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+PYTHONPATH="$repo/tools${PYTHONPATH:+:$PYTHONPATH}" "$python" -m local_cloudflare --port 0 --port-file "$workdir/port" \
+    </dev/null >"$workdir/server.log" 2>&1 &
+server_pid=$!
+
+port=
+for _ in $(seq 300); do
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+        echo "with_local_api: the local Cloudflare API exited before it was ready" >&2
+        exit 1
+    fi
+    if [ -s "$workdir/port" ]; then
+        port=$(tr -d '[:space:]' <"$workdir/port")
+        if "$python" - "http://127.0.0.1:$port/__control/health" <<'PY' 2>/dev/null
+import sys
+import urllib.request
+with urllib.request.urlopen(sys.argv[1], timeout=2) as response:
+    sys.exit(0 if response.status == 200 else 1)
+PY
+        then
+            break
+        fi
+    fi
+    port=
+    sleep 0.1
+done
+if [ -z "$port" ]; then
+    echo "with_local_api: the local Cloudflare API did not become healthy within 30 s" >&2
+    exit 1
+fi
+echo "local Cloudflare API (pid $server_pid) listening on http://127.0.0.1:$port"
+
+export CLOUDFLARE_API_BASE_URL="http://127.0.0.1:$port/client/v4"
+export CLOUDFLARE_API_TOKEN=local-demo-token
+export LOCAL_API_CONTROL_URL="http://127.0.0.1:$port/__control"
+export LOCAL_API_ZONE_ID=${LOCAL_API_ZONE_ID:-023e105f4ecef8ad9ca31a8372d0c353}
+export LOCAL_API_ZONE_NAME=${LOCAL_API_ZONE_NAME:-example.com}
+
+if [ -n "$config" ]; then
+    mkdir -p "$(dirname "$config")"
+    cat >"$config" <<YAML
+---
+# Written by tools/ci/with_local_api.sh for this run only: the local Cloudflare API.
+cloudflare_api_base_url: $CLOUDFLARE_API_BASE_URL
+cloudflare_control_url: $LOCAL_API_CONTROL_URL
+cloudflare_api_token: local-demo-token
+cloudflare_readonly_token: local-readonly-token
+cloudflare_api_email: admin@example.com
+cloudflare_api_key: 0123456789abcdef0123456789abcdef01234
+cloudflare_zone_id: $LOCAL_API_ZONE_ID
+cloudflare_zone_name: $LOCAL_API_ZONE_NAME
+YAML
+    echo "wrote $config"
+fi
+
+"$@"
