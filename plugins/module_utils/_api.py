@@ -74,7 +74,9 @@ def cloudflare_module_kwargs(mutually_exclusive=None, required_together=None, re
     """AnsibleModule keyword arguments with the shared option rules added to a module's own."""
     kwargs['mutually_exclusive'] = [['api_token', 'api_email'], ['api_token', 'api_key'], ['zone_id', 'zone']] + list(mutually_exclusive or [])
     kwargs['required_together'] = [['api_email', 'api_key']] + list(required_together or [])
-    kwargs['required_one_of'] = [['zone_id', 'zone']] + list(required_one_of or [])
+    # zone_id/zone is required too, but checked in CloudflareClient (before any request): linters
+    # that validate task arguments cannot see module_defaults, where playbooks usually set it.
+    kwargs['required_one_of'] = list(required_one_of or [])
     return kwargs
 
 
@@ -128,6 +130,9 @@ class CloudflareClient(object):
         self.retries = self.params['api_retries']
         self.max_wait = self.params['api_max_wait']
         self._check_numbers()
+        if not self.params.get('zone_id') and not self.params.get('zone'):
+            raise InputError('one of the following is required: zone_id, zone (give them once for all tasks with '
+                             'module_defaults and group/mtls.cloudflare.all)')
         self.session = requests.Session()
         self.session.headers.update(self._auth_headers())
         self.session.headers.update({'User-Agent': USER_AGENT, 'Accept': 'application/json'})

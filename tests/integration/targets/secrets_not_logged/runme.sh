@@ -13,7 +13,10 @@ value_of() {
 }
 token=$(value_of cloudflare_api_token)
 api_key=$(value_of cloudflare_api_key)
-[ -n "$token" ] && [ -n "$api_key" ] || { echo "no credentials in $config" >&2; exit 1; }
+if [ -z "$token" ] || [ -z "$api_key" ]; then
+    echo "no credentials in $config" >&2
+    exit 1
+fi
 
 workdir=$(mktemp -d)
 trap 'rm -rf "$workdir"' EXIT

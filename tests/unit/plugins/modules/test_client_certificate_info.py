@@ -161,3 +161,9 @@ def test_retry_is_visible_as_a_warning(run_module, api, clock):
     assert code == 0 and clock.sleeps == [3.0]
     # ansible-core 2.19 returns warnings as structured events, older cores as strings.
     assert 'HTTP 429; retry 1 of 5 in 3.0 s (Retry-After)' in json.dumps(result['warnings'])
+
+
+def test_missing_zone_fails_before_any_request(run_module, api):
+    code, result = run_module(client_certificate_info.main, {'api_token': TOKEN})
+    assert code == 1 and 'one of the following is required: zone_id, zone' in result['msg']
+    assert len(api.calls) == 0
