@@ -355,6 +355,17 @@ def test_pagination_stops_early_when_the_caller_stops(make_client, api):
     assert len(api.calls) == 2
 
 
+
+def test_pages_yields_one_list_per_page_without_repeats(make_client, api):
+    info = {'per_page': 50, 'total_count': 100, 'total_pages': 2}
+    # The second page repeats one item of the first (a list that shifted while paging).
+    api.get(LIST, json=envelope(_items(0, 50), result_info=info))
+    api.get(LIST, json=envelope(_items(49, 50), result_info=info))
+    pages = list(make_client().pages(LIST[len(BASE):]))
+    assert [len(page) for page in pages] == [50, 49]
+    assert pages[1][0]['id'] == 'cert-050'
+
+
 # --- zones and paths -----------------------------------------------------------------------------
 
 def test_zone_name_resolves_with_one_request(make_client, api):
