@@ -438,7 +438,11 @@ def _first_line(exc):
 
 
 def fail_from_error(module, error, **result):
-    """End the module run with a one-line message and the structured ``api_error``."""
-    if isinstance(error, InputError):
+    """End the module run with a one-line message, and the structured ``api_error`` when a request failed.
+
+    Refused input, a status that rules the task out and a wait that timed out name no request,
+    so they carry no ``api_error`` (it would only hold nulls).
+    """
+    if error.method is None:
         module.fail_json(msg=error.message, **result)
     module.fail_json(msg=error.message, api_error=error.as_dict(), **result)

@@ -306,9 +306,6 @@ def fail(module, error, run):
         result['client_certificate'] = shape_client_certificate(run.certificate)
     if isinstance(error, SelectionError) and error.candidates:
         result['candidates'] = error.candidates
-    if error.method is None:
-        # Not a failed request (a status that rules the task out, a timeout): no api_error to show.
-        module.fail_json(msg=error.message, **result)
     fail_from_error(module, error, **result)
 
 
