@@ -355,7 +355,6 @@ def test_pagination_stops_early_when_the_caller_stops(make_client, api):
     assert len(api.calls) == 2
 
 
-
 def test_pages_yields_one_list_per_page_without_repeats(make_client, api):
     info = {'per_page': 50, 'total_count': 100, 'total_pages': 2}
     # The second page repeats one item of the first (a list that shifted while paging).
