@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime
 import re
 
+from ansible_collections.mtls.cloudflare.plugins.module_utils._dates import expires_within
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import (
     InputError, normalize_fingerprint, normalize_serial, pem_blocks,
@@ -45,26 +45,6 @@ def shape_client_certificate(raw):
     shaped['certificate_authority'] = (
         {'id': authority.get('id'), 'name': authority.get('name')} if isinstance(authority, dict) else None)
     return shaped
-
-
-def parse_timestamp(value):
-    """Cloudflare's ISO 8601 timestamps (``Z`` or an offset, optional fraction) as aware datetimes; None if unreadable."""
-    if not value or not isinstance(value, str):
-        return None
-    match = re.match(r'^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?$', value.strip())
-    if not match:
-        return None
-    zone = match.group(3) or 'Z'
-    offset = '+0000' if zone == 'Z' else zone.replace(':', '')
-    return datetime.datetime.strptime('%s %s %s' % (match.group(1), match.group(2), offset), '%Y-%m-%d %H:%M:%S %z')
-
-
-def expires_within(certificate, days, now=None):
-    expires = parse_timestamp(certificate.get('expires_on'))
-    if expires is None:
-        return False
-    now = now or datetime.datetime.now(datetime.timezone.utc)
-    return expires <= now + datetime.timedelta(days=days)
 
 
 def matches_filters(certificate, common_name=None, serial_number=None, fingerprint_sha256=None, expires_within_days=None, now=None):

@@ -206,7 +206,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mtls.cloudflare.plugins.module_utils._api import (
     CloudflareClient, cloudflare_argument_spec, cloudflare_module_kwargs, fail_from_error,
 )
-from ansible_collections.mtls.cloudflare.plugins.module_utils._client_certificates import expires_within
+from ansible_collections.mtls.cloudflare.plugins.module_utils._dates import expires_within
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
 from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_certificates import (
     HOSTNAME_CERTIFICATE_STATUSES, get_hostname_certificate, list_hostname_certificates, read_association, serial_matches,
