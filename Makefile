@@ -61,7 +61,7 @@ dev_env = PATH="$(VENV)/bin:$$PATH"
 
 .PHONY: help test test-quick demo venv venvs shellcheck copy clean \
 	lint lint-ansible-lint lint-yamllint lint-changelog lint-docs lint-collection \
-	pytest-local-cloudflare pytest-unit contract build \
+	pytest-local-cloudflare pytest-unit pytest-live contract build \
 	$(addprefix venv-core-,$(CORES)) $(addprefix sanity-,$(CORES)) $(addprefix units-,$(CORES)) \
 	$(addprefix integration-,$(CORES)) sanity-dev
 
@@ -71,7 +71,7 @@ help:
 	@echo 'make demo         run examples/demo.yml against the local Cloudflare API'
 	@echo 'make venv | venvs the dev venv | the dev venv plus one venv per ansible-core ($(CORES))'
 	@echo 'single steps:     lint-ansible-lint lint-yamllint lint-changelog lint-docs lint-collection'
-	@echo '                  pytest-local-cloudflare pytest-unit sanity-X.Y units-X.Y integration-X.Y contract build'
+	@echo '                  pytest-local-cloudflare pytest-unit pytest-live sanity-X.Y units-X.Y integration-X.Y contract build'
 	@echo 'make clean        remove .build (venvs stay; rm -rf .venv .venvs for a cold start)'
 
 # ---------------------------------------------------------------- entry points
@@ -128,6 +128,10 @@ pytest-local-cloudflare: venv
 
 pytest-unit: venv copy
 	@cd $(COPY) && PYTHONPATH=$(BUILD) $(CI_TOOLS)/pytest_step.sh $(VENV)/bin/python tests/unit
+
+# The modules in-process against the local API: bad input, null selectors, the fault matrix (once, dev venv).
+pytest-live: venv copy
+	@cd $(COPY) && PYTHONPATH=$(BUILD) $(CI_TOOLS)/pytest_step.sh $(VENV)/bin/python tests/live
 
 # ---------------------------------------------------------------- ansible-test, one core at a time
 $(addprefix sanity-,$(CORES)): sanity-%: venv-core-% shellcheck copy

@@ -70,6 +70,7 @@ def plan(profile, cores):
         Step('lint:collection', 'lint-collection', [venv]),
         Step('pytest:local_cloudflare', 'pytest-local-cloudflare', [venv]),
         Step('pytest:unit', 'pytest-unit', [venv]),
+        Step('pytest:live', 'pytest-live', [venv]),
     ]
     if profile == 'quick':
         for core, _python in cores:

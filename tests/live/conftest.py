@@ -1,0 +1,164 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mtls.cloudflare contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The modules, run in-process against one real local Cloudflare API (a thread of this process).
+
+These tests run once per ``make test`` with the dev venv (not on every ansible-core): they
+are the wide tables (bad input, null selectors, the fault matrix) whose cells are module runs.
+
+Fixtures:
+
+* ``local_api``: the running server, reset before each test. ``local_api.control(method,
+  name, body)`` calls ``/__control/<name>``; ``journal()`` lists the ``/client/v4`` requests
+  the server saw; ``app`` is the server's state object (for reading what Cloudflare holds).
+* ``run_module(name, args, check_mode=False, diff=False)``: runs
+  ``mtls.cloudflare.<name>``'s ``main()`` with ``args`` plus the connection to the local API
+  (``api_base_url``, ``api_token``, ``zone_id``; an explicit key in ``args`` wins, and a value
+  of ``OMIT`` leaves that option out) and returns ``(exit code, result dict)``.
+
+The modules' retry and wait sleeps go through ``plugins/module_utils/_api.py``'s ``_sleep``
+and ``_clock`` seam: here they move a fake clock and the server's clock together, so a
+Retry-After of 30 s or a 2 s revocation costs no real time. The server's own sleeps (the
+``delay`` fault) stay real, as they must for a client-side timeout to happen.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from ansible.module_utils import basic
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tools"))
+
+from local_cloudflare import start_server, stop_server  # noqa: E402  pylint: disable=wrong-import-position
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core before 2.19
+    patch_module_args = None
+
+ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353"
+ZONE_NAME = "example.com"
+TOKEN = "local-demo-token"
+OMIT = object()
+ENVIRONMENT = ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_TOKEN", "CLOUDFLARE_EMAIL", "CLOUDFLARE_API_KEY",
+               "CLOUDFLARE_API_BASE_URL", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+
+
+class LocalApi:
+    def __init__(self, server, base_url):
+        self.server = server
+        self.app = server.app
+        self.base_url = base_url
+        self.control_url = base_url[:-len("/client/v4")] + "/__control"
+        self.session = requests.Session()
+
+    def control(self, method, name, body=None):
+        response = self.session.request(method, "%s/%s" % (self.control_url, name), json=body, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def journal(self):
+        return self.control("GET", "journal")["requests"]
+
+    def writes(self):
+        return [entry for entry in self.journal() if entry["method"] not in ("GET", "HEAD")]
+
+    def fault(self, **spec):
+        return self.control("POST", "faults", spec)["faults"][0]
+
+    def material(self, kind, common_name):
+        return self.control("POST", "material", {"type": kind, "common_name": common_name})
+
+    def seed_client_certificates(self, count=1, status="active"):
+        return self.control("POST", "client_certificates", {"count": count, "status": status})["ids"]
+
+    def configure(self, **patch):
+        return self.control("PATCH", "config", patch)
+
+
+class FakeClock:
+    """Module-side time: moves only when a module sleeps, and moves the server's clock with it."""
+
+    def __init__(self, app):
+        self.app = app
+        self.now = 1000.0
+        self.sleeps = []
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+        self.app.clock.advance(seconds)
+
+    def monotonic(self):
+        return self.now
+
+
+@pytest.fixture(scope="session")
+def _server():
+    server, thread, base_url = start_server()
+    yield server, base_url
+    stop_server(server, thread)
+
+
+@pytest.fixture
+def local_api(_server):
+    server, base_url = _server
+    api = LocalApi(server, base_url)
+    api.control("POST", "reset")
+    yield api
+    api.control("POST", "reset")
+    api.session.close()
+
+
+@pytest.fixture
+def fake_clock(local_api, monkeypatch):
+    clock = FakeClock(local_api.app)
+    api_layer = importlib.import_module("ansible_collections.mtls.cloudflare.plugins.module_utils._api")
+    monkeypatch.setattr(api_layer, "_sleep", clock.sleep)
+    monkeypatch.setattr(api_layer, "_clock", clock.monotonic)
+    return clock
+
+
+@contextlib.contextmanager
+def _module_args(args):
+    if patch_module_args is not None:
+        with patch_module_args(args):
+            yield
+        return
+    saved = basic._ANSIBLE_ARGS
+    basic._ANSIBLE_ARGS = json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode("utf-8")
+    try:
+        yield
+    finally:
+        basic._ANSIBLE_ARGS = saved
+
+
+@pytest.fixture
+def run_module(local_api, fake_clock, capsys, monkeypatch):
+    for name in ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+
+    def run(name, args, check_mode=False, diff=False):
+        module = importlib.import_module("ansible_collections.mtls.cloudflare.plugins.modules.%s" % name)
+        full = dict(api_base_url=local_api.base_url, api_token=TOKEN, zone_id=ZONE_ID)
+        full.update(args)
+        full = dict((key, value) for key, value in full.items() if value is not OMIT)
+        full.update(_ansible_check_mode=check_mode, _ansible_diff=diff)
+        capsys.readouterr()
+        with _module_args(full):
+            with pytest.raises(SystemExit) as exited:
+                module.main()
+        out = capsys.readouterr().out
+        return exited.value.code or 0, json.loads(out)
+    return run
