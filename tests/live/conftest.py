@@ -39,6 +39,7 @@ from ansible.module_utils import basic
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tools"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from local_cloudflare import start_server, stop_server  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -162,3 +163,10 @@ def run_module(local_api, fake_clock, capsys, monkeypatch):
         out = capsys.readouterr().out
         return exited.value.code or 0, json.loads(out)
     return run
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tables import CELLS, render  # pylint: disable=import-outside-toplevel
+    for table in CELLS:
+        terminalreporter.write_sep("=", table)
+        terminalreporter.write_line(render(table))
