@@ -27,13 +27,16 @@ HINTS = {
 class CloudflareError(Exception):
     """A request that failed, an answer that made no sense, or input refused before any request.
 
-    ``ambiguous`` is true when the request may have been applied although no answer says so
-    (a dropped connection, a timeout or a 5xx after the body was sent): the caller re-reads
-    the state instead of repeating the request.
+    For a failed request: ``reason`` says what went wrong in a few words; ``refused`` is true
+    when Cloudflare answered with an error envelope and a 4xx other than 429 (it did nothing);
+    ``retryable`` when another attempt may succeed (429, 5xx, timeouts, odd answers);
+    ``not_sent`` when the request never reached Cloudflare; ``retry_after`` is the seconds
+    Cloudflare asked to wait.
     """
 
     def __init__(self, message, method=None, path=None, status=None, errors=None, messages=None,
-                 cf_ray=None, attempts=None, waited=None, ambiguous=False):
+                 cf_ray=None, attempts=None, waited=None, reason=None, refused=False, retryable=False,
+                 not_sent=False, retry_after=None):
         super(CloudflareError, self).__init__(message)
         self.message = message
         self.method = method
@@ -44,7 +47,19 @@ class CloudflareError(Exception):
         self.cf_ray = cf_ray
         self.attempts = attempts
         self.waited = waited
-        self.ambiguous = ambiguous
+        self.reason = reason
+        self.refused = refused
+        self.retryable = retryable
+        self.not_sent = not_sent
+        self.retry_after = retry_after
+
+    def restated(self, message):
+        """The same failed request with another message (``api_error`` keeps the request's details)."""
+        copy = CloudflareError(message)
+        copy.__dict__.update(dict((key, value) for key, value in self.__dict__.items() if key != 'message'))
+        copy.message = message
+        copy.args = (message,)
+        return copy
 
     @property
     def codes(self):

@@ -5,10 +5,16 @@
 
 # PRIVATE to the mtls.cloudflare collection: no compatibility promise for other collections.
 
-"""Input checks that run before any request, and URL-quoting of path segments."""
+"""Input checks that run before any request, and URL-quoting of path segments.
+
+Every check raises an InputError whose message names the option. Patterns are matched
+with ``fullmatch``: ``$`` also matches before a final newline, which would let
+``"abc\\n"`` through as an id.
+"""
 
 from __future__ import annotations
 
+import math
 import re
 
 from urllib.parse import quote
@@ -17,12 +23,14 @@ from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import Clo
 
 # Cloudflare ids are 32 hex characters today; accept the id alphabet Cloudflare has used
 # (hex, UUIDs with dashes) but nothing that could change the path of a request.
-_ID_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9-]{0,63}$')
-_LABEL_RE = re.compile(r'^(?!-)[a-z0-9-]{1,63}(?<!-)$')
+_ID_RE = re.compile(r'[A-Za-z0-9][A-Za-z0-9-]{0,63}')
+_LABEL_RE = re.compile(r'(?!-)[a-z0-9-]{1,63}(?<!-)')
 _PEM_BLOCK_RE = re.compile(r'-----BEGIN ([A-Z0-9 ]+)-----\s*([A-Za-z0-9+/=\s]+?)\s*-----END \1-----')
-_SERIAL_RE = re.compile(r'^[0-9A-Fa-f:]{1,128}$')
-_FINGERPRINT_RE = re.compile(r'^[0-9A-Fa-f:]{64,95}$')
+_SERIAL_RE = re.compile(r'[0-9A-Fa-f:]{1,128}')
+_FINGERPRINT_RE = re.compile(r'[0-9A-Fa-f:]{64,95}')
 MAX_HOSTNAME_LENGTH = 253
+# Far enough for any certificate; beyond this a date computed from it overflows.
+MAX_DAYS = 36500
 
 
 class InputError(CloudflareError):
@@ -31,10 +39,10 @@ class InputError(CloudflareError):
 
 def validate_id(value, option):
     """Return ``value`` if it is a safe Cloudflare id, else raise an InputError naming ``option``."""
-    if not isinstance(value, str) or not _ID_RE.match(value):
+    if not isinstance(value, str) or not _ID_RE.fullmatch(value):
         raise InputError(
             "%s must be a Cloudflare id (letters, digits and '-', at most 64 characters, like "
-            "'023e105f4ecef8ad9ca31a8372d0c353'), got %r" % (option, _shorten(value)))
+            "'023e105f4ecef8ad9ca31a8372d0c353'), got %s" % (option, shorten(value)))
     return value
 
 
@@ -43,25 +51,33 @@ def validate_hostname(value, option):
 
     A leading ``*.`` label is accepted because per-hostname certificates can serve wildcards.
     """
-    if not isinstance(value, str) or not value:
-        raise InputError('%s must be a hostname, got %r' % (option, _shorten(value)))
-    hostname = value.strip().lower()
+    hostname = value.strip().lower() if isinstance(value, str) else ''
     if hostname.endswith('.'):
         hostname = hostname[:-1]
     labels = hostname.split('.')
     if labels and labels[0] == '*':
         labels = labels[1:]
     if (not hostname or len(hostname) > MAX_HOSTNAME_LENGTH or len(labels) < 2
-            or not all(_LABEL_RE.match(label) for label in labels)):
+            or not all(_LABEL_RE.fullmatch(label) for label in labels)):
         raise InputError(
-            '%s must be a fully qualified hostname of at most %d characters (letters, digits, '
-            "'-' and dots; an optional leading '*.'), got %r" % (option, MAX_HOSTNAME_LENGTH, _shorten(value)))
+            '%s must hold fully qualified hostnames of at most %d characters (letters, digits, '
+            "'-' and dots; an optional leading '*.'), got %s" % (option, MAX_HOSTNAME_LENGTH, shorten(value)))
     return hostname
 
 
+def validate_hostnames(values, option):
+    """The hostnames of a list option, checked, lower-cased and without repeats, in their order."""
+    hostnames = []
+    for value in values or []:
+        hostname = validate_hostname(value, option)
+        if hostname not in hostnames:
+            hostnames.append(hostname)
+    return hostnames
+
+
 def validate_serial(value, option):
-    if not isinstance(value, str) or not _SERIAL_RE.match(value.strip()):
-        raise InputError('%s must be a certificate serial number (hex or decimal digits), got %r' % (option, _shorten(value)))
+    if not isinstance(value, str) or not _SERIAL_RE.fullmatch(value.strip()):
+        raise InputError('%s must be a certificate serial number (hex or decimal digits), got %s' % (option, shorten(value)))
     return value.strip()
 
 
@@ -73,16 +89,29 @@ def normalize_serial(value):
 
 
 def validate_fingerprint(value, option):
-    normalized = normalize_fingerprint(value) if isinstance(value, str) else None
-    if not isinstance(value, str) or not _FINGERPRINT_RE.match(value.strip()) or len(normalized) != 64:
-        raise InputError('%s must be a SHA-256 fingerprint (64 hex digits, colons allowed), got %r' % (option, _shorten(value)))
-    return normalized
+    if not isinstance(value, str) or not _FINGERPRINT_RE.fullmatch(value.strip()) or len(normalize_fingerprint(value)) != 64:
+        raise InputError('%s must be a SHA-256 fingerprint (64 hex digits, colons allowed), got %s' % (option, shorten(value)))
+    return normalize_fingerprint(value)
 
 
 def normalize_fingerprint(value):
     if value is None:
         return None
     return str(value).replace(':', '').strip().lower()
+
+
+def check_finite(value, option, minimum=0.0, strictly_above=False):
+    """A number option that must be finite and at least ``minimum`` (or above it)."""
+    if value is None or isinstance(value, bool) or not math.isfinite(value) or value < minimum or (strictly_above and value == minimum):
+        raise InputError('%s must be a finite number %s %s, got %r' % (option, 'above' if strictly_above else 'of at least', minimum, value))
+    return value
+
+
+def check_days(value, option, minimum=0):
+    """A number of days that a date can be computed from."""
+    if value is not None and not minimum <= value <= MAX_DAYS:
+        raise InputError('%s must be between %d and %d days, got %r' % (option, minimum, MAX_DAYS, value))
+    return value
 
 
 def pem_blocks(text, option, kinds):
@@ -116,6 +145,7 @@ def quote_segment(value):
     return quote(str(value), safe='')
 
 
-def _shorten(value, limit=80):
-    text = repr(value) if not isinstance(value, str) else value
+def shorten(value, limit=80):
+    """``value`` for a message: quoted, and cut when long."""
+    text = repr(value)
     return text if len(text) <= limit else text[:limit] + '...'

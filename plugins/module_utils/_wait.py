@@ -5,7 +5,13 @@
 
 # PRIVATE to the mtls.cloudflare collection: no compatibility promise for other collections.
 
-"""Waiting for Cloudflare's asynchronous states (pending_* -> final)."""
+"""Waiting for Cloudflare's asynchronous states (pending_* -> final), for one object or many.
+
+A wait is data: the objects to watch (by key), how to read one, the state word of an
+object, the wanted states and the states it may pass through on the way. Any other state
+ends the wait with a failure naming the objects that left the path (someone else changed
+them); a state listed in ``failed`` ends it with that state's own message.
+"""
 
 from __future__ import annotations
 
@@ -15,35 +21,62 @@ FIRST_INTERVAL = 1.0
 MAX_INTERVAL = 10.0
 
 
-class WaitTimeout(CloudflareError):
-    """The wanted state was not reached within wait_timeout; ``last`` is what was seen last."""
+class Wait(object):
+    """``read(key)`` -> the object (None when gone); ``state_of(object)`` -> its state word.
 
-    def __init__(self, message, last=None):
-        super(WaitTimeout, self).__init__(message)
-        self.last = last
-
-
-def wait_for(client, read, is_done, describe, wanted, timeout, failure=None):
-    """Poll ``read()`` until ``is_done(current)``; return the last value read.
-
-    ``read`` returns the current object (or None when it is gone); ``failure(current)``
-    returns a message when the object reached a state it cannot leave (``*_timed_out``);
-    ``describe(current)`` names the state for messages. Polls start at 1 s and back off to 10 s,
-    using the client's clock and sleep so tests need not wait.
+    ``latest`` holds the last object read of each key, also after a failure, so a module
+    can return what it saw last.
     """
-    deadline = client.clock() + timeout
-    interval = FIRST_INTERVAL
-    while True:
-        current = read()
-        if is_done(current):
-            return current
-        if failure is not None:
-            message = failure(current)
-            if message:
-                raise CloudflareError(message)
-        remaining = deadline - client.clock()
-        if remaining <= 0:
-            raise WaitTimeout('timed out after %d s waiting for %s; the last status seen was %s (raise wait_timeout to wait longer)'
-                              % (timeout, wanted, describe(current)), last=current)
-        client.sleep(min(interval, remaining))
-        interval = min(interval * 2, MAX_INTERVAL)
+
+    def __init__(self, what, read, state_of, wanted, passing, failed=None):
+        self.what = what
+        self.read = read
+        self.state_of = state_of
+        self.wanted = tuple(wanted)
+        self.passing = tuple(passing)
+        self.failed = dict(failed or {})
+        self.latest = {}
+
+    def run(self, client, keys, timeout, first=None):
+        """Poll until every key is in a wanted state; return ``latest``.
+
+        ``first`` holds objects already known (the answer of the write that started the
+        transition): they are judged before any read, so a write whose answer already shows
+        the wanted state costs no GET, and the first read comes one interval later.
+        """
+        self.latest.update(first or {})
+        pending = [key for key in keys if key not in self.latest]
+        deadline = client.clock() + timeout
+        interval = FIRST_INTERVAL
+        waiting = list(keys)
+        while True:
+            for key in pending:
+                self.latest[key] = self.read(key)
+            states = dict((key, self.state_of(self.latest[key])) for key in waiting)
+            self._judge(states)
+            waiting = [key for key in waiting if states[key] not in self.wanted]
+            if not waiting:
+                return self.latest
+            remaining = deadline - client.clock()
+            if remaining <= 0:
+                raise CloudflareError('timed out after %d s waiting for %s; the last status seen was %s (raise wait_timeout to wait longer)'
+                                      % (timeout, self.what, _describe(states, waiting)))
+            client.sleep(min(interval, remaining))
+            interval = min(interval * 2, MAX_INTERVAL)
+            pending = waiting
+
+    def _judge(self, states):
+        for state, message in self.failed.items():
+            stuck = [key for key, seen in states.items() if seen == state]
+            if stuck:
+                raise CloudflareError(message % ', '.join(str(key) for key in stuck))
+        strayed = [key for key, seen in states.items() if seen not in self.wanted + self.passing]
+        if strayed:
+            raise CloudflareError('while waiting for %s, %s: someone else changed %s'
+                                  % (self.what, _describe(states, strayed), 'it' if len(strayed) == 1 else 'them'))
+
+
+def _describe(states, keys):
+    if len(states) == 1:
+        return str(states[keys[0]])
+    return ', '.join('%s %s' % (key, states[key]) for key in keys)

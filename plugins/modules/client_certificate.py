@@ -265,53 +265,26 @@ candidates:
   sample: [{"id": "2458ce5a0c354c7f82c78e9487d3ff60", "status": "active"}, {"id": "9a7806061c88ada191ed06f989cc3dac", "status": "pending_revocation"}]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.mtls.cloudflare.plugins.module_utils._api import (
-    CloudflareClient, cloudflare_argument_spec, cloudflare_module_kwargs, fail_from_error,
-)
-from ansible_collections.mtls.cloudflare.plugins.module_utils._client_certificate_lifecycle import (
-    ClientCertificateRun, diff_view, plan_client_certificate, select_client_certificate,
-)
 from ansible_collections.mtls.cloudflare.plugins.module_utils._client_certificates import (
-    SelectionError, csr_pem, shape_client_certificate,
+    REACTIVATED, REVOKED, Criterion, SelectionError, find_one_client_certificate, get_client_certificate, reactivate_write,
+    issue_write, revoke_write, shape_client_certificate,
 )
+from ansible_collections.mtls.cloudflare.plugins.module_utils._csr import csr_pem, csr_subject
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
-from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import (
-    InputError, validate_fingerprint, validate_id, validate_serial,
-)
+from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
+from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, validate_fingerprint, validate_id, validate_serial
+from ansible_collections.mtls.cloudflare.plugins.module_utils._wait import Wait
 
 SELECTORS = ['id', 'serial_number', 'fingerprint_sha256', 'csr']
+WANTED = {'present': 'active', 'revoked': 'revoked'}
+# The statuses a certificate passes through on its way to the wanted one; any other status
+# while waiting means someone else moved it the other way.
+ON_THE_WAY = {'revoked': ('pending_revocation',), 'active': ('pending_reactivation',)}
+DIFF_FIELDS = ('id', 'common_name', 'serial_number', 'validity_days', 'expires_on', 'status')
 
 
-def checked_csr(params):
-    """Validate the options that AnsibleModule cannot; return the CSR as PEM (or None). Runs before any request."""
-    if params['id'] is not None:
-        validate_id(params['id'], 'id')
-    if params['serial_number'] is not None:
-        params['serial_number'] = validate_serial(params['serial_number'], 'serial_number')
-    if params['fingerprint_sha256'] is not None:
-        validate_fingerprint(params['fingerprint_sha256'], 'fingerprint_sha256')
-    if params['validity_days'] <= 0:
-        raise InputError('validity_days must be a positive number of days, got %d' % params['validity_days'])
-    if params['wait_timeout'] < 0:
-        raise InputError('wait_timeout must be 0 or more seconds, got %d' % params['wait_timeout'])
-    return csr_pem(params['csr'], 'csr') if params['csr'] is not None else None
-
-
-def fail(module, error, run):
-    # A change made before the failure (a revocation, then a wait that timed out) is still a change.
-    result = dict(changed=run.changed if run is not None else False)
-    if run is not None and run.certificate:
-        result['client_certificate'] = shape_client_certificate(run.certificate)
-    if isinstance(error, SelectionError) and error.candidates:
-        result['candidates'] = error.candidates
-    fail_from_error(module, error, **result)
-
-
-def main():
-    argument_spec = cloudflare_argument_spec()
-    argument_spec.update(
+class ClientCertificate(CloudflareTask):
+    argument_spec = dict(
         state=dict(type='str', default='present', choices=['present', 'revoked']),
         id=dict(type='str'),
         serial_number=dict(type='str'),
@@ -321,27 +294,132 @@ def main():
         wait=dict(type='bool', default=False),
         wait_timeout=dict(type='int', default=300),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           **cloudflare_module_kwargs(mutually_exclusive=[SELECTORS], required_one_of=[SELECTORS]))
-    params = module.params
-    run = None
-    try:
-        csr = checked_csr(params)
-        client = CloudflareClient(module)
-        current = select_client_certificate(client, params, csr)
-        plan = plan_client_certificate(params, current, csr)
-        if module.check_mode:
-            changed, certificate = plan.changes, plan.predicted
+    rules = dict(mutually_exclusive=[SELECTORS], required_one_of=[SELECTORS])
+    selectors = SELECTORS
+    id_options = ('id',)
+    non_negative = ('wait_timeout',)
+    csr = None
+    candidates = None
+
+    def check_input(self):
+        params = self.params
+        if params['id'] is not None:
+            validate_id(params['id'], 'id')
+        if params['serial_number'] is not None:
+            params['serial_number'] = validate_serial(params['serial_number'], 'serial_number')
+        if params['fingerprint_sha256'] is not None:
+            validate_fingerprint(params['fingerprint_sha256'], 'fingerprint_sha256')
+        if params['validity_days'] <= 0:
+            raise InputError('validity_days must be a positive number of days, got %d' % params['validity_days'])
+        if params['csr'] is not None:
+            self.csr = csr_pem(params['csr'], 'csr')
+
+    def read(self):
+        """The certificate the task is about, or None when state=present should issue one from the csr."""
+        params = self.params
+        if params['id'] is not None:
+            current = get_client_certificate(self.client, self.zone, params['id'])
+            if current is None:
+                raise CloudflareError('no client certificate with id %s in zone %s; check the id and the zone' % (params['id'], self.zone))
         else:
-            run = ClientCertificateRun(client, params, csr)
-            certificate = shape_client_certificate(run.apply(plan))
-            changed = run.changed
-    except CloudflareError as error:
-        fail(module, error, run)
-    result = dict(changed=changed, client_certificate=certificate)
-    if module._diff:
-        result['diff'] = dict(before=diff_view(plan.current), after=diff_view(certificate))
-    module.exit_json(**result)
+            option = next(name for name in ('csr', 'serial_number', 'fingerprint_sha256') if params[name] is not None)
+            criterion = Criterion(option, self.csr if option == 'csr' else params[option])
+            try:
+                # One CSR may have been issued several times; revoked certificates are history, not candidates.
+                current, revoked = find_one_client_certificate(self.client, self.zone, criterion, skip_revoked=option == 'csr')
+            except SelectionError as error:
+                self.candidates = error.candidates
+                raise
+            if current is None and option == 'csr':
+                if params['state'] == 'revoked' and revoked:
+                    current = max(revoked, key=lambda item: item.get('issued_on') or '')
+                elif params['state'] == 'revoked':
+                    raise CloudflareError('no client certificate was issued from this csr in zone %s, so there is nothing to revoke' % self.zone)
+            elif current is None:
+                raise CloudflareError('no client certificate with %s %s in zone %s; check the value and the zone' % (option, params[option], self.zone))
+        self.latest = current
+        return current
+
+    def plan(self, current):
+        """Decide from the current status; a state the certificate cannot reach fails, with nothing sent."""
+        state, wait = self.params['state'], self.params['wait']
+        if current is None:
+            predicted = dict(csr_subject(self.csr), status='active', csr=self.csr, validity_days=self.params['validity_days'])
+            return Plan(None, shape_client_certificate(predicted), ['issue'])
+        status, certificate_id = current.get('status'), current.get('id')
+        before = shape_client_certificate(current)
+        if state == 'revoked':
+            if status == 'active':
+                return Plan(before, dict(before, status='revoked' if wait else 'pending_revocation'), ['revoke'])
+            if status == 'pending_reactivation':
+                if not wait:
+                    raise CloudflareError(
+                        'client certificate %s is pending_reactivation: Cloudflare revokes it only once the reactivation has '
+                        'settled and it is active again (in a few minutes). Run the task again later, or set wait: true to '
+                        'wait for the reactivation and then revoke it' % certificate_id)
+                return Plan(before, dict(before, status='revoked'), ['revoke'], settle_first=True)
+            if status in REVOKED:
+                return Plan(before, dict(before, status='revoked' if wait else status))
+        else:
+            if status in REACTIVATED:
+                return Plan(before, dict(before, status='active' if wait else status))
+            if status == 'pending_revocation':
+                return Plan(before, dict(before, status='active' if wait else 'pending_reactivation'), ['reactivate'])
+            if status == 'revoked':
+                raise CloudflareError('client certificate %s is revoked: the revocation has completed and cannot be undone; '
+                                      'issue a new certificate from a CSR (csr) instead' % certificate_id)
+        raise CloudflareError('client certificate %s has the status %r, which this module does not know; nothing was changed'
+                              % (certificate_id, status))
+
+    def apply(self, plan):
+        certificate = self.latest
+        if 'issue' in plan.writes:
+            certificate, _by_this_run = self.write(issue_write(self.client, self.zone, self.csr, self.params['validity_days']))
+            if isinstance(certificate, list):
+                certificate = certificate[0]
+        elif 'reactivate' in plan.writes:
+            certificate, _by_this_run = self.write(reactivate_write(self.client, self.zone, certificate['id']))
+        elif 'revoke' in plan.writes:
+            if plan.details.get('settle_first'):
+                certificate = self._wait(certificate, wanted=('active',) + REVOKED, passing=('pending_reactivation',),
+                                         what='the reactivation of client certificate %s to settle' % certificate['id'])
+            # Someone else may have revoked it while its reactivation settled: then there is nothing to send.
+            if certificate.get('status') == 'active':
+                certificate, _by_this_run = self.write(revoke_write(self.client, self.zone, certificate['id']))
+        self.latest = certificate
+        if self.params['wait']:
+            wanted = WANTED[self.params['state']]
+            certificate = self._wait(certificate, wanted=(wanted,), passing=ON_THE_WAY[wanted],
+                                     what='client certificate %s to become %s' % (certificate.get('id'), wanted))
+        return shape_client_certificate(certificate)
+
+    def _wait(self, certificate, wanted, passing, what):
+        certificate_id = certificate.get('id')
+
+        def read(key):
+            current = get_client_certificate(self.client, self.zone, key)
+            self.latest = current or self.latest
+            return current
+
+        wait = Wait(what, read, lambda current: current.get('status') if current else 'gone', wanted, passing)
+        return wait.run(self.client, [certificate_id], self.params['wait_timeout'], first={certificate_id: certificate})[certificate_id]
+
+    def returns(self, state):
+        result = {}
+        if state is not None:
+            result['client_certificate'] = shape_client_certificate(state)
+        if self.candidates:
+            result['candidates'] = self.candidates
+        return result
+
+    def diff_view(self, state):
+        """The fields a diff shows; unknown (None) ones left out."""
+        state = state or {}
+        return dict((field, state[field]) for field in DIFF_FIELDS if state.get(field) is not None)
+
+
+def main():
+    run(ClientCertificate)
 
 
 if __name__ == '__main__':

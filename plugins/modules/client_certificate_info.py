@@ -180,43 +180,16 @@ client_certificates:
       sample: 8e375af1389a069a0f921f8cc8e1eb12d784b949
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.mtls.cloudflare.plugins.module_utils._api import (
-    CloudflareClient, cloudflare_argument_spec, cloudflare_module_kwargs, fail_from_error,
-)
 from ansible_collections.mtls.cloudflare.plugins.module_utils._client_certificates import (
-    CLIENT_CERTIFICATE_STATUSES, LIST_PAGE_SIZE, client_certificates_path, matches_filters, shape_client_certificate,
+    CLIENT_CERTIFICATE_STATUSES, Criterion, client_certificate_pages, find_client_certificates, get_client_certificate,
+    matches_filters, shape_client_certificate,
 )
-from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
-from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import (
-    InputError, validate_fingerprint, validate_id, validate_serial,
-)
+from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
+from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import check_days, validate_fingerprint, validate_id, validate_serial
 
 
-def read_client_certificates(client, params):
-    filters = dict(common_name=params['common_name'], serial_number=params['serial_number'],
-                   fingerprint_sha256=params['fingerprint_sha256'], expires_within_days=params['expires_within_days'])
-    status = params['status']
-    if params['id']:
-        page = client.get(client_certificates_path(client, params['id']), absent_ok=True)
-        candidates = [page.result] if page is not None and isinstance(page.result, dict) else []
-        candidates = [item for item in candidates if status == 'all' or item.get('status') == status]
-    else:
-        query = {} if status == 'all' else {'status': status}
-        candidates = client.paginate(client_certificates_path(client), params=query, per_page=LIST_PAGE_SIZE)
-        # A serial number or fingerprint names one certificate: stop paging once it is found.
-        if params['serial_number'] or params['fingerprint_sha256']:
-            for item in candidates:
-                if matches_filters(item, **filters):
-                    return [shape_client_certificate(item)]
-            return []
-    return [shape_client_certificate(item) for item in candidates if matches_filters(item, **filters)]
-
-
-def main():
-    argument_spec = cloudflare_argument_spec()
-    argument_spec.update(
+class ClientCertificateInfo(CloudflareTask):
+    argument_spec = dict(
         id=dict(type='str'),
         status=dict(type='str', default='all', choices=['all'] + list(CLIENT_CERTIFICATE_STATUSES)),
         common_name=dict(type='str'),
@@ -224,22 +197,47 @@ def main():
         fingerprint_sha256=dict(type='str'),
         expires_within_days=dict(type='int'),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **cloudflare_module_kwargs())
-    params = module.params
-    try:
-        if params['id']:
+    selectors = ('id', 'serial_number', 'fingerprint_sha256', 'common_name')
+    id_options = ('id',)
+
+    def check_input(self):
+        params = self.params
+        if params['id'] is not None:
             validate_id(params['id'], 'id')
-        if params['serial_number']:
-            validate_serial(params['serial_number'], 'serial_number')
-        if params['fingerprint_sha256']:
+        if params['serial_number'] is not None:
+            params['serial_number'] = validate_serial(params['serial_number'], 'serial_number')
+        if params['fingerprint_sha256'] is not None:
             validate_fingerprint(params['fingerprint_sha256'], 'fingerprint_sha256')
-        if params['expires_within_days'] is not None and params['expires_within_days'] < 0:
-            raise InputError('expires_within_days must be 0 or more, got %d' % params['expires_within_days'])
-        client = CloudflareClient(module)
-        certificates = read_client_certificates(client, params)
-    except CloudflareError as error:
-        fail_from_error(module, error)
-    module.exit_json(changed=False, client_certificates=certificates)
+        check_days(params['expires_within_days'], 'expires_within_days')
+
+    def read(self):
+        params = self.params
+        status = params['status']
+        if params['id'] is not None:
+            found = get_client_certificate(self.client, self.zone, params['id'])
+            candidates = [found] if found is not None else []
+        elif params['serial_number'] is not None or params['fingerprint_sha256'] is not None:
+            # A serial number or fingerprint names one certificate: the lookup stops paging once it is found.
+            option = 'serial_number' if params['serial_number'] is not None else 'fingerprint_sha256'
+            candidates = find_client_certificates(self.client, self.zone, Criterion(option, params[option]))[0]
+        else:
+            candidates = [item for items in client_certificate_pages(self.client, self.zone, status) for item in items]
+        return [shape_client_certificate(item) for item in candidates
+                if (status == 'all' or item.get('status') == status)
+                and matches_filters(item, common_name=params['common_name'], expires_within_days=params['expires_within_days'])]
+
+    def plan(self, current):
+        return Plan(current, current)
+
+    def returns(self, state):
+        return dict(client_certificates=state) if state is not None else {}
+
+    def diff(self, plan, state):
+        return None
+
+
+def main():
+    run(ClientCertificateInfo)
 
 
 if __name__ == '__main__':

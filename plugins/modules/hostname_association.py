@@ -158,74 +158,62 @@ hostnames:
         expires_on: "2100-01-01T05:20:00Z"
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.mtls.cloudflare.plugins.module_utils._api import (
-    CloudflareClient, cloudflare_argument_spec, cloudflare_module_kwargs, fail_from_error,
+from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop import (
+    ASSOCIATION_DIFF_FIELDS, association_state, association_writes, associations_by_hostname, read_association,
 )
-from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
-from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_certificates import (
-    ASSOCIATION_DIFF_FIELDS, TIMED_OUT, association_state, put_associations, read_association,
-)
-from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, validate_hostname, validate_id
-from ansible_collections.mtls.cloudflare.plugins.module_utils._wait import wait_for
+from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
+from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, validate_hostnames, validate_id
+from ansible_collections.mtls.cloudflare.plugins.module_utils._wait import Wait
 
 # Certificate fields an association repeats; unknown until Cloudflare answers for another certificate.
 CERTIFICATE_FIELDS = ('cert_status', 'certificate', 'issuer', 'serial_number', 'signature', 'expires_on', 'cert_uploaded_on', 'cert_updated_at')
+DEPLOYING = ('initializing', 'pending_deployment')
 
 
-class HostnameAssociations(object):
-    """Plan per hostname, one batched PUT, optional wait; ``result()`` also serves a failure."""
-
-    def __init__(self, module):
-        self.module = module
-        self.params = module.params
-        self.client = None
-        self.entries = []
-        self.applied = []
+class HostnameAssociations(CloudflareTask):
+    argument_spec = dict(
+        hostnames=dict(type='list', elements='str', required=True),
+        certificate_id=dict(type='str'),
+        state=dict(type='str', default='enabled', choices=['enabled', 'disabled', 'absent']),
+        wait=dict(type='bool', default=False),
+        wait_timeout=dict(type='int', default=900),
+    )
+    rules = dict(required_if=[['state', 'enabled', ['certificate_id']], ['state', 'disabled', ['certificate_id']]])
+    selectors = ('hostnames', 'certificate_id')
+    id_options = ('certificate_id',)
+    non_negative = ('wait_timeout',)
+    entries = ()
 
     def check_input(self):
-        params = self.params
-        hostnames = []
-        for value in params['hostnames']:
-            hostname = validate_hostname(value, 'hostnames')
-            if hostname not in hostnames:
-                hostnames.append(hostname)
+        hostnames = validate_hostnames(self.params['hostnames'], 'hostnames')
         if not hostnames:
             raise InputError('hostnames must list at least one hostname')
-        if params['certificate_id'] is not None:
-            validate_id(params['certificate_id'], 'certificate_id')
-        if params['wait_timeout'] < 0:
-            raise InputError('wait_timeout must be 0 or more seconds, got %d' % params['wait_timeout'])
-        self.entries = [dict(hostname=hostname, changed=False, before=None, after=None, config=None) for hostname in hostnames]
+        if self.params['certificate_id'] is not None:
+            validate_id(self.params['certificate_id'], 'certificate_id')
+        self.entries = [dict(hostname=hostname, changed=False, applied=False, before=None, after=None, item=None, seen=None)
+                        for hostname in hostnames]
 
-    def run(self):
+    def read(self):
         for entry in self.entries:
-            current = read_association(self.client, entry['hostname'])
-            entry['before'] = entry['after'] = current if association_state(current) != 'absent' else None
-            entry['status'] = current.get('status')
-            entry['config'] = self._wanted(current)
-            if entry['status'] in TIMED_OUT:
-                self.module.warn('Cloudflare reports %s for the association of %s' % (entry['status'], entry['hostname']))
-            if entry['config'] is not None:
+            entry['seen'] = read_association(self.client, self.zone, entry['hostname'])
+            if entry['seen'].get('status') in ('deployment_timed_out', 'deletion_timed_out'):
+                self.module.warn('Cloudflare reports %s for the association of %s' % (entry['seen']['status'], entry['hostname']))
+        return self.entries
+
+    def plan(self, current):
+        for entry in self.entries:
+            seen = entry['seen']
+            entry['before'] = entry['after'] = _present_or_none(seen)
+            entry['item'] = self._wanted(seen)
+            if entry['item'] is not None:
                 entry['changed'] = True
-                entry['after'] = self._predicted(current, entry['config'])
-        config = [entry['config'] for entry in self.entries if entry['config'] is not None]
-        if self.module.check_mode:
-            return
-        if config:
-            answered = put_associations(self.client, config, self.applied)
-            for entry in self.entries:
-                if entry['changed'] and entry['hostname'] in answered:
-                    answer = answered[entry['hostname']]
-                    entry['after'] = answer if association_state(answer) != 'absent' else None
-        if self.params['wait']:
-            self._wait()
+                entry['after'] = _predicted(seen, entry['item'])
+        config = [entry['item'] for entry in self.entries if entry['item'] is not None]
+        return Plan(writes=['associate'] if config else [], config=config)
 
     def _wanted(self, current):
         """The PUT item that brings this hostname to the wanted state, or None when it is there."""
-        state = self.params['state']
-        certificate_id = self.params['certificate_id']
+        state, certificate_id = self.params['state'], self.params['certificate_id']
         now = association_state(current)
         if state == 'absent':
             if now == 'absent' or (certificate_id is not None and current['cert_id'] != certificate_id):
@@ -236,66 +224,76 @@ class HostnameAssociations(object):
             return None
         return {'hostname': current['hostname'], 'cert_id': certificate_id, 'enabled': state == 'enabled'}
 
-    @staticmethod
-    def _predicted(current, item):
-        if item['enabled'] is None:
-            return None
-        predicted = dict(current, cert_id=item['cert_id'], enabled=item['enabled'], status='pending_deployment')
-        if current.get('cert_id') != item['cert_id']:
-            predicted.update(dict.fromkeys(CERTIFICATE_FIELDS))
-        return predicted
+    def apply(self, plan):
+        by_hostname = dict((entry['hostname'], entry) for entry in self.entries)
+        for write in association_writes(self.client, self.zone, plan.details['config']):
+            answered = associations_by_hostname(self.write(write)[0])
+            for item in write.body['config']:
+                entry = by_hostname[item['hostname']]
+                entry['applied'] = True
+                if item['hostname'] in answered:
+                    entry['seen'] = dict(answered[item['hostname']], hostname=item['hostname'])
+                    entry['after'] = _present_or_none(entry['seen'])
+                    entry['answered'] = True
+        if self.params['wait']:
+            self._wait()
+        return self.entries
 
     def _wait(self):
         removing = self.params['state'] == 'absent'
         if removing:
-            waiting = [entry for entry in self.entries if entry['changed'] or entry['status'] == 'pending_deletion']
+            keys = [entry['hostname'] for entry in self.entries if entry['item'] is not None or entry['seen'].get('status') == 'pending_deletion']
         else:
             # Every association that is not active yet, changed by this run or not: a timed-out one must fail the wait.
-            waiting = [entry for entry in self.entries if (entry['after'] or {}).get('status') != 'active']
-        latest = {}
+            keys = [entry['hostname'] for entry in self.entries if entry['seen'].get('status') != 'active' or entry['item'] is not None]
+        by_hostname = dict((entry['hostname'], entry) for entry in self.entries)
 
-        def done(association):
+        def read(hostname):
+            entry = by_hostname[hostname]
+            entry['seen'] = read_association(self.client, self.zone, hostname)
+            entry['after'] = _present_or_none(entry['seen'])
+            return entry['seen']
+
+        def state_of(association):
+            # The wanted certificate and enabled flag as well as the status: a hostname moved to another
+            # certificate, or disabled, meanwhile has not reached what this task asked for.
             if removing:
-                return association_state(association) == 'absent' and association.get('status') != 'pending_deletion'
-            return association.get('status') == 'active'
+                entry = by_hostname[association['hostname']]
+                removed = (entry['item'] or entry['before'] or {}).get('cert_id') or self.params['certificate_id']
+                if association_state(association) == 'absent':
+                    return 'pending_deletion' if association.get('status') == 'pending_deletion' else 'absent'
+                if association.get('cert_id') != removed:
+                    return 'on certificate %s' % association.get('cert_id')
+                return association.get('status') or 'unknown'
+            if association_state(association) == 'absent':
+                return 'absent'
+            if association.get('cert_id') != self.params['certificate_id']:
+                return 'on certificate %s' % association.get('cert_id')
+            if association_state(association) != self.params['state']:
+                return association_state(association)
+            return association.get('status') or 'unknown'
 
-        def read():
-            for entry in list(waiting):
-                latest[entry['hostname']] = association = read_association(self.client, entry['hostname'])
-                entry['after'] = association if association_state(association) != 'absent' else None
-                if done(association):
-                    waiting.remove(entry)
-            return waiting
+        if removing:
+            wait = Wait('the associations to be removed', read, state_of, ('absent',), ('pending_deletion', 'active', 'deleted'))
+        else:
+            wait = Wait('the associations to become active', read, state_of, ('active',), DEPLOYING, {
+                'deployment_timed_out': 'Cloudflare reports deployment_timed_out for the association of %s; remove the association '
+                                        '(state=absent) and create it again'})
+        # Start from what was read or what the PUT answered; a hostname the answer left out is read first.
+        first = dict((key, by_hostname[key]['seen']) for key in keys if not by_hostname[key]['changed'] or by_hostname[key].get('answered'))
+        wait.run(self.client, keys, self.params['wait_timeout'], first=first)
 
-        def failure(pending):
-            stuck = [entry['hostname'] for entry in pending if latest[entry['hostname']].get('status') in TIMED_OUT]
-            if stuck:
-                return ('Cloudflare reports %s for the association of %s; remove the association (state=absent) and create it again'
-                        % (latest[stuck[0]]['status'], ', '.join(stuck)))
-            return None
+    def returns(self, state):
+        entries = []
+        for entry in self.entries:
+            changed = entry['changed'] if self.module.check_mode else entry['applied']
+            entries.append(dict(hostname=entry['hostname'], changed=changed, before=entry['before'], after=entry['after']))
+        return dict(hostnames=entries)
 
-        def describe(pending):
-            return ', '.join('%s: %s' % (entry['hostname'], latest[entry['hostname']].get('status') or 'none') for entry in pending)
-
-        wanted = 'the associations to be removed' if removing else 'the associations to become active'
-        wait_for(self.client, read, lambda pending: not pending, describe, wanted, self.params['wait_timeout'], failure)
-
-    def result(self, error=None):
-        entries = [dict((key, entry[key]) for key in ('hostname', 'changed', 'before', 'after')) for entry in self.entries]
-        if not self.module.check_mode:
-            # A failed run reports only what Cloudflare accepted (or may have, after a lost answer).
-            accepted = set(self.applied)
-            if error is not None and error.ambiguous and error.method == 'PUT':
-                accepted.update(entry['hostname'] for entry in self.entries if entry['changed'])
-            for entry in entries:
-                if error is not None and entry['hostname'] not in accepted:
-                    entry['changed'] = False
-        result = dict(changed=any(entry['changed'] for entry in entries), hostnames=entries)
-        if self.module._diff:
-            moved = [entry for entry in entries if entry['changed']]
-            result['diff'] = dict(before=dict((entry['hostname'], _diff_view(entry['before'])) for entry in moved),
-                                  after=dict((entry['hostname'], _diff_view(entry['after'])) for entry in moved))
-        return result
+    def diff(self, plan, state):
+        moved = [entry for entry in self.returns(state)['hostnames'] if entry['changed']]
+        return dict(before=dict((entry['hostname'], _diff_view(entry['before'])) for entry in moved),
+                    after=dict((entry['hostname'], _diff_view(entry['after'])) for entry in moved))
 
 
 def _diff_view(association):
@@ -304,26 +302,21 @@ def _diff_view(association):
     return dict((field, association.get(field)) for field in ASSOCIATION_DIFF_FIELDS)
 
 
+def _present_or_none(association):
+    return association if association_state(association) != 'absent' else None
+
+
+def _predicted(current, item):
+    if item['enabled'] is None:
+        return None
+    predicted = dict(current, cert_id=item['cert_id'], enabled=item['enabled'], status='pending_deployment')
+    if current.get('cert_id') != item['cert_id']:
+        predicted.update(dict.fromkeys(CERTIFICATE_FIELDS))
+    return predicted
+
+
 def main():
-    argument_spec = cloudflare_argument_spec()
-    argument_spec.update(
-        hostnames=dict(type='list', elements='str', required=True),
-        certificate_id=dict(type='str'),
-        state=dict(type='str', default='enabled', choices=['enabled', 'disabled', 'absent']),
-        wait=dict(type='bool', default=False),
-        wait_timeout=dict(type='int', default=900),
-    )
-    module = AnsibleModule(
-        argument_spec=argument_spec, supports_check_mode=True,
-        **cloudflare_module_kwargs(required_if=[['state', 'enabled', ['certificate_id']], ['state', 'disabled', ['certificate_id']]]))
-    associations = HostnameAssociations(module)
-    try:
-        associations.check_input()
-        associations.client = CloudflareClient(module)
-        associations.run()
-    except CloudflareError as error:
-        fail_from_error(module, error, **associations.result(error))
-    module.exit_json(**associations.result())
+    run(HostnameAssociations)
 
 
 if __name__ == '__main__':

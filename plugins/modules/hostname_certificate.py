@@ -214,18 +214,27 @@ hostnames_not_detached:
       sample: 7e7b8deba8538af625850b7b2530034c
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.mtls.cloudflare.plugins.module_utils._api import (
-    CloudflareClient, cloudflare_argument_spec, cloudflare_module_kwargs, fail_from_error,
-)
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
-from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_certificate_lifecycle import HostnameCertificateLifecycle
+from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop import (
+    HOSTNAME_CERTIFICATE_LIMIT, association_state, association_writes, certificate_diff_view, certificate_leaf, check_private_key,
+    delete_write, find_by_leaf, get_hostname_certificate, is_gone, list_hostname_certificates, read_association, same_leaf,
+    serial_matches, shape_hostname_certificate, upload_write,
+)
+from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
+from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, validate_hostnames, validate_id, validate_serial
+from ansible_collections.mtls.cloudflare.plugins.module_utils._wait import Wait
+
+NOT_USABLE = {
+    'pending_deletion': 'is pending_deletion: Cloudflare refuses to upload it again until the deletion completes; run again once it '
+                        'is deleted (state=absent with wait=true waits for that)',
+    'deployment_timed_out': 'is in deployment_timed_out: Cloudflare could not deploy it; delete it (state=absent) and upload it again',
+    'deletion_timed_out': 'is in deletion_timed_out: an earlier deletion did not complete; delete it again (state=absent), then upload it',
+}
+DEPLOYING = ('initializing', 'pending_deployment')
 
 
-def main():
-    argument_spec = cloudflare_argument_spec()
-    argument_spec.update(
+class HostnameCertificate(CloudflareTask):
+    argument_spec = dict(
         state=dict(type='str', default='present', choices=['present', 'absent']),
         certificate=dict(type='str'),
         private_key=dict(type='str', no_log=True),
@@ -235,23 +244,184 @@ def main():
         wait=dict(type='bool', default=False),
         wait_timeout=dict(type='int', default=900),
     )
-    module = AnsibleModule(
-        argument_spec=argument_spec, supports_check_mode=True,
-        **cloudflare_module_kwargs(
-            mutually_exclusive=[['id', 'serial_number', 'certificate']],
-            required_if=[['state', 'present', ['certificate', 'private_key']],
-                         ['state', 'absent', ['id', 'serial_number', 'certificate'], True]]))
-    lifecycle = HostnameCertificateLifecycle(module)
-    try:
-        lifecycle.check_input()
-        lifecycle.client = CloudflareClient(module)
-        if module.params['state'] == 'present':
-            lifecycle.ensure_present()
+    rules = dict(mutually_exclusive=[['id', 'serial_number', 'certificate']],
+                 required_if=[['state', 'present', ['certificate', 'private_key']],
+                              ['state', 'absent', ['id', 'serial_number', 'certificate'], True]])
+    selectors = ('id', 'serial_number', 'certificate')
+    id_options = ('id',)
+    non_negative = ('wait_timeout',)
+    leaf = None
+    hostnames = ()
+    detach = ()
+    not_detached = ()
+
+    def check_input(self):
+        params = self.params
+        if params['id'] is not None:
+            validate_id(params['id'], 'id')
+        if params['serial_number'] is not None:
+            validate_serial(params['serial_number'], 'serial_number')
+        if params['certificate'] is not None:
+            self.leaf = certificate_leaf(params['certificate'])
+        if params['state'] == 'present':
+            check_private_key(params['private_key'])
+            if params['detach_hostnames']:
+                raise InputError('detach_hostnames only applies to state=absent; use mtls.cloudflare.hostname_association to change associations')
+        self.hostnames = validate_hostnames(params['detach_hostnames'], 'detach_hostnames')
+
+    # --- read and plan ---------------------------------------------------------------------------
+
+    def read(self):
+        if self.params['state'] == 'present':
+            self.listing = list_hostname_certificates(self.client, self.zone)
+            self.latest = find_by_leaf(self.listing, self.leaf)
+            return self.latest
+        self.latest = target = self._select()
+        if target is not None and shape_hostname_certificate(target)['status'] not in ('deleted', 'pending_deletion'):
+            self._read_detach(shape_hostname_certificate(target)['id'])
+        return target
+
+    def _select(self):
+        params = self.params
+        if params['id'] is not None:
+            return get_hostname_certificate(self.client, self.zone, params['id'])
+        listing = list_hostname_certificates(self.client, self.zone)
+        if params['serial_number'] is not None:
+            matches = [item for item in listing if serial_matches(item.get('serial_number'), params['serial_number'])]
         else:
-            lifecycle.ensure_absent()
-    except CloudflareError as error:
-        fail_from_error(module, error, **lifecycle.result())
-    module.exit_json(**lifecycle.result())
+            matches = [item for item in listing if same_leaf(item, self.leaf)]
+        live = [item for item in matches if not is_gone(item)]
+        if len(live) > 1:
+            selector = 'serial_number %s' % params['serial_number'] if params['serial_number'] is not None else 'certificate'
+            candidates = ', '.join('%(id)s (%(status)s)' % shape_hostname_certificate(item) for item in live)
+            raise CloudflareError('%s matches several hostname certificates: %s; select one by id' % (selector, candidates))
+        return (live or matches or [None])[0]
+
+    def _read_detach(self, certificate_id):
+        """Read each hostname of detach_hostnames; only those on this certificate are detached."""
+        self.detach, self.not_detached = [], []
+        for hostname in self.hostnames:
+            association = read_association(self.client, self.zone, hostname)
+            current = association['cert_id'] if association_state(association) != 'absent' else None
+            if current == certificate_id:
+                self.detach.append({'hostname': hostname, 'cert_id': certificate_id, 'enabled': None})
+            else:
+                self.not_detached.append({'hostname': hostname, 'cert_id': current})
+
+    def plan(self, current):
+        wait = self.params['wait']
+        before = shape_hostname_certificate(current) if current is not None else None
+        if self.params['state'] == 'present':
+            if before is None:
+                return Plan(None, dict(shape_hostname_certificate({}), certificate=self.leaf,
+                                       status='active' if wait else 'pending_deployment'), ['upload'])
+            self._usable(before)
+            return Plan(before, dict(before, status='active') if wait and before['status'] in DEPLOYING else before)
+        if before is None or before['status'] == 'deleted':
+            return Plan(before, before)
+        if before['status'] == 'pending_deletion':
+            return Plan(before, dict(before, status='deleted') if wait else before)
+        before = dict(before, associated_hostnames=[item['hostname'] for item in self.detach])
+        writes = (['detach'] if self.detach else []) + ['delete']
+        return Plan(before, dict(before, status='deleted' if wait else 'pending_deletion', associated_hostnames=[]), writes)
+
+    def _usable(self, shaped):
+        reason = NOT_USABLE.get(shaped['status'])
+        if reason:
+            raise CloudflareError('hostname certificate %s (the same certificate) %s' % (shaped['id'], reason))
+
+    # --- apply -----------------------------------------------------------------------------------
+
+    def apply(self, plan):
+        if 'upload' in plan.writes:
+            self._upload()
+        if 'detach' in plan.writes:
+            for write in association_writes(self.client, self.zone, self.detach):
+                self.write(write)
+            self.detached = [item['hostname'] for item in self.detach]
+        if 'delete' in plan.writes:
+            self._delete(plan.before['id'])
+        after = shape_hostname_certificate(self.latest) if self.latest is not None else None
+        if self.params['wait'] and after is not None:
+            after = self._wait_active(after['id']) if self.params['state'] == 'present' else self._wait_deleted(after['id'])
+        return after
+
+    def _upload(self):
+        write = upload_write(self.client, self.zone, self.leaf, self.params['certificate'], self.params['private_key'])
+        try:
+            uploaded, _by_this_run = self.write(write)
+        except CloudflareError as error:
+            live = [shape_hostname_certificate(item) for item in self.listing if not is_gone(item)]
+            if error.refused and len(live) >= HOSTNAME_CERTIFICATE_LIMIT:
+                raise error.restated(
+                    'Cloudflare refused the upload, and the zone holds %d hostname certificates, its limit (%d per zone): %s. '
+                    'Delete one that no hostname uses first (mtls.cloudflare.hostname_certificate with state=absent). %s'
+                    % (len(live), HOSTNAME_CERTIFICATE_LIMIT, ', '.join('%(id)s %(status)s' % item for item in live), error.message))
+            raise
+        self.latest = uploaded
+        self._usable(shape_hostname_certificate(uploaded))
+
+    def _delete(self, certificate_id):
+        try:
+            deleted, by_this_run = self.write(delete_write(self.client, self.zone, certificate_id))
+        except CloudflareError as error:
+            if error.refused:
+                raise error.restated(self._refusal_message(certificate_id, error))
+            raise
+        shaped = shape_hostname_certificate(deleted) if isinstance(deleted, dict) and (deleted.get('id') or deleted.get('cert_id')) else None
+        self.latest = shaped or dict(shape_hostname_certificate(self.latest), status='deleted' if deleted is None or not by_this_run
+                                     else 'pending_deletion')
+
+    def _refusal_message(self, certificate_id, error):
+        text = ('Cloudflare refused to delete hostname certificate %s, most likely because hostnames are still associated with it '
+                '(Cloudflare deletes a certificate only once no association uses it)' % certificate_id)
+        if self.detach:
+            text += ('; %s were detached first, so other hostnames must still use it: add them to detach_hostnames'
+                     % ', '.join(item['hostname'] for item in self.detach))
+        elif self.hostnames:
+            text += '; none of detach_hostnames is associated with it: list the hostnames that are in detach_hostnames'
+        else:
+            text += '; list those hostnames in detach_hostnames to detach them before the delete'
+        return text + ' (or remove them with mtls.cloudflare.hostname_association state=absent). ' + error.message
+
+    def _wait_active(self, certificate_id):
+        return self._wait(certificate_id, 'hostname certificate %s to become active' % certificate_id, ('active',), DEPLOYING, {
+            'deployment_timed_out': 'hostname certificate %s is in deployment_timed_out: Cloudflare could not deploy it; delete it '
+                                    '(state=absent) and upload it again'})
+
+    def _wait_deleted(self, certificate_id):
+        return self._wait(certificate_id, 'hostname certificate %s to be deleted' % certificate_id, ('deleted',), ('pending_deletion',), {
+            'deletion_timed_out': 'Cloudflare could not delete hostname certificate %s (status deletion_timed_out); run the task again '
+                                  'to send the DELETE again'})
+
+    def _wait(self, certificate_id, what, wanted, passing, failed):
+        def read(key):
+            current = get_hostname_certificate(self.client, self.zone, key)
+            self.latest = shape_hostname_certificate(current) if current is not None else dict(self.latest, status='deleted')
+            return self.latest
+
+        first = {certificate_id: shape_hostname_certificate(self.latest)}
+        wait = Wait(what, read, lambda current: current['status'], wanted, passing, failed)
+        return wait.run(self.client, [certificate_id], self.params['wait_timeout'], first=first)[certificate_id]
+
+    # --- returns ---------------------------------------------------------------------------------
+
+    def returns(self, state):
+        check_mode = self.module.check_mode
+        detached = [item['hostname'] for item in self.detach] if check_mode else getattr(self, 'detached', [])
+        certificate = shape_hostname_certificate(state) if state is not None else None
+        return dict(hostname_certificate=certificate, detached_hostnames=detached, hostnames_not_detached=list(self.not_detached))
+
+    def diff_view(self, state):
+        view = certificate_diff_view(shape_hostname_certificate(state) if state is not None else None)
+        if self.params['state'] == 'absent' and self.hostnames and state is not None:
+            # Of detach_hostnames, those associated with the certificate: what the delete detaches.
+            view['associated_hostnames'] = list(state.get('associated_hostnames') or [])
+        return view
+
+
+def main():
+    run(HostnameCertificate)
 
 
 if __name__ == '__main__':

@@ -201,71 +201,69 @@ hostname_associations:
       sample: "2100-01-01T05:20:00Z"
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.mtls.cloudflare.plugins.module_utils._api import (
-    CloudflareClient, cloudflare_argument_spec, cloudflare_module_kwargs, fail_from_error,
-)
 from ansible_collections.mtls.cloudflare.plugins.module_utils._dates import expires_within
-from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
-from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_certificates import (
+from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop import (
     HOSTNAME_CERTIFICATE_STATUSES, get_hostname_certificate, list_hostname_certificates, read_association, serial_matches,
     shape_hostname_certificate,
 )
-from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, validate_hostname, validate_id, validate_serial
+from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
+from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import check_days, validate_hostnames, validate_id, validate_serial
 
 
-def matches_filters(certificate, params):
-    if params['status'] != 'all' and certificate['status'] != params['status']:
-        return False
-    if params['serial_number'] is not None and not serial_matches(certificate['serial_number'], params['serial_number']):
-        return False
-    if params['expires_within_days'] is not None and not expires_within(certificate, params['expires_within_days']):
-        return False
-    return True
-
-
-def read_hostname_certificates(client, params):
-    if params['id'] is not None:
-        found = get_hostname_certificate(client, params['id'])
-        candidates = [found] if found is not None else []
-    else:
-        candidates = list_hostname_certificates(client)
-    shaped = [shape_hostname_certificate(item) for item in candidates]
-    return [certificate for certificate in shaped if matches_filters(certificate, params)]
-
-
-def main():
-    argument_spec = cloudflare_argument_spec()
-    argument_spec.update(
+class HostnameCertificateInfo(CloudflareTask):
+    argument_spec = dict(
         id=dict(type='str'),
         status=dict(type='str', default='all', choices=['all'] + list(HOSTNAME_CERTIFICATE_STATUSES)),
         serial_number=dict(type='str'),
         expires_within_days=dict(type='int'),
         hostnames=dict(type='list', elements='str'),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **cloudflare_module_kwargs())
-    params = module.params
-    result = dict(changed=False)
-    try:
+    selectors = ('id', 'serial_number', 'hostnames')
+    id_options = ('id',)
+    hostnames = ()
+
+    def check_input(self):
+        params = self.params
         if params['id'] is not None:
             validate_id(params['id'], 'id')
         if params['serial_number'] is not None:
             validate_serial(params['serial_number'], 'serial_number')
-        if params['expires_within_days'] is not None and params['expires_within_days'] < 0:
-            raise InputError('expires_within_days must be 0 or more, got %d' % params['expires_within_days'])
-        hostnames = []
-        for value in params['hostnames'] or []:
-            hostname = validate_hostname(value, 'hostnames')
-            if hostname not in hostnames:
-                hostnames.append(hostname)
-        client = CloudflareClient(module)
-        result['hostname_certificates'] = read_hostname_certificates(client, params)
+        check_days(params['expires_within_days'], 'expires_within_days')
+        self.hostnames = validate_hostnames(params['hostnames'], 'hostnames')
+
+    def read(self):
+        params = self.params
+        if params['id'] is not None:
+            found = get_hostname_certificate(self.client, self.zone, params['id'])
+            candidates = [found] if found is not None else []
+        else:
+            candidates = list_hostname_certificates(self.client, self.zone)
+        certificates = [shape_hostname_certificate(item) for item in candidates]
+        result = dict(hostname_certificates=[certificate for certificate in certificates if self._matches(certificate)])
         if params['hostnames'] is not None:
-            result['hostname_associations'] = [read_association(client, hostname) for hostname in hostnames]
-    except CloudflareError as error:
-        fail_from_error(module, error)
-    module.exit_json(**result)
+            result['hostname_associations'] = [read_association(self.client, self.zone, hostname) for hostname in self.hostnames]
+        return result
+
+    def _matches(self, certificate):
+        params = self.params
+        if params['status'] != 'all' and certificate['status'] != params['status']:
+            return False
+        if params['serial_number'] is not None and not serial_matches(certificate['serial_number'], params['serial_number']):
+            return False
+        return params['expires_within_days'] is None or expires_within(certificate, params['expires_within_days'])
+
+    def plan(self, current):
+        return Plan(current, current)
+
+    def returns(self, state):
+        return state or {}
+
+    def diff(self, plan, state):
+        return None
+
+
+def main():
+    run(HostnameCertificateInfo)
 
 
 if __name__ == '__main__':

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.mtls.cloudflare.plugins.module_utils._api import cloudflare_argument_spec
+from ansible_collections.mtls.cloudflare.plugins.module_utils._module import cloudflare_argument_spec
 
 BASE = 'https://api.cloudflare.com/client/v4'
 TOKEN = 'unit-test-token-5ecret'

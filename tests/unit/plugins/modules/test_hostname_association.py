@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_certificates import ASSOCIATION_FIELDS
+from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop import ASSOCIATION_FIELDS
 from ansible_collections.mtls.cloudflare.plugins.modules import hostname_association
 from ansible_collections.mtls.cloudflare.tests.unit.plugins.cloudflare_fakes import envelope
 from ansible_collections.mtls.cloudflare.tests.unit.plugins.hostname_fakes import (

@@ -10,7 +10,7 @@ import json
 import pytest
 import requests
 
-from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_certificates import HOSTNAME_CERTIFICATE_FIELDS
+from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop import HOSTNAME_CERTIFICATE_FIELDS
 from ansible_collections.mtls.cloudflare.plugins.modules import hostname_certificate
 from ansible_collections.mtls.cloudflare.tests.unit.plugins.cloudflare_fakes import envelope
 from ansible_collections.mtls.cloudflare.tests.unit.plugins.hostname_fakes import (

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_certificates import ASSOCIATION_FIELDS, HOSTNAME_CERTIFICATE_FIELDS
+from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop import ASSOCIATION_FIELDS, HOSTNAME_CERTIFICATE_FIELDS
 from ansible_collections.mtls.cloudflare.plugins.modules import hostname_certificate_info
 from ansible_collections.mtls.cloudflare.tests.unit.plugins.cloudflare_fakes import envelope
 from ansible_collections.mtls.cloudflare.tests.unit.plugins.hostname_fakes import (

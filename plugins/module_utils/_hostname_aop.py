@@ -5,10 +5,11 @@
 
 # PRIVATE to the mtls.cloudflare collection: no compatibility promise for other collections.
 
-"""Per-hostname Authenticated Origin Pulls: hostname certificates and hostname associations.
+"""Per-hostname Authenticated Origin Pulls: every request to ``/zones/{zone}/origin_tls_client_auth``.
 
-Paths, the whitelisted fields the modules return, matching an uploaded certificate by its
-leaf, reading one hostname's association and the batched association PUT.
+Hostname certificates (list, get, upload, delete) and hostname associations (read one
+hostname, the batched PUT), the writes as ``Write`` descriptions, the whitelisted fields
+the modules return, and matching an uploaded certificate by its leaf.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import base64
 import binascii
 
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, normalize_pem, normalize_serial, pem_blocks
+from ansible_collections.mtls.cloudflare.plugins.module_utils._writes import Write
 
 HOSTNAME_CERTIFICATE_STATUSES = (
     'initializing', 'pending_deployment', 'active', 'pending_deletion', 'deleted', 'deployment_timed_out', 'deletion_timed_out',
@@ -37,17 +39,21 @@ HOSTNAME_CERTIFICATE_LIMIT = 10
 PRIVATE_KEY_KINDS = ('PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY')
 GONE = ('deleted',)
 TIMED_OUT = ('deployment_timed_out', 'deletion_timed_out')
+# A certificate id Cloudflare does not know (any more): "invalid or deleted".
+UNKNOWN_CERTIFICATE = 1415
+# "This certificate already exists for this zone."
+ALREADY_EXISTS = 1406
 
 
-def hostname_certificates_path(client, certificate_id=None):
-    segments = ['zones', client.zone_id(), 'origin_tls_client_auth', 'hostnames', 'certificates']
+def _certificates_path(client, zone, certificate_id=None):
+    segments = ['zones', zone, 'origin_tls_client_auth', 'hostnames', 'certificates']
     if certificate_id is not None:
         segments.append(certificate_id)
     return client.path(*segments)
 
 
-def hostnames_path(client, hostname=None):
-    segments = ['zones', client.zone_id(), 'origin_tls_client_auth', 'hostnames']
+def _hostnames_path(client, zone, hostname=None):
+    segments = ['zones', zone, 'origin_tls_client_auth', 'hostnames']
     if hostname is not None:
         segments.append(hostname)
     return client.path(*segments)
@@ -134,18 +140,21 @@ def serial_matches(stored, wanted):
     return bool(_serial_numbers(stored) & _serial_numbers(wanted))
 
 
-def list_hostname_certificates(client):
+def list_hostname_certificates(client, zone):
     """Every hostname certificate of the zone: the endpoint has no paging and no filters."""
-    page = client.get(hostname_certificates_path(client))
-    return [item for item in (page.result or []) if isinstance(item, dict)] if isinstance(page.result, list) else []
+    return [item for item in client.get(_certificates_path(client, zone), expect='list').result if isinstance(item, dict)]
 
 
-def get_hostname_certificate(client, certificate_id):
-    """The certificate, or None when Cloudflare answers 404 (never uploaded, or deleted)."""
-    page = client.get(hostname_certificates_path(client, certificate_id), absent_ok=True)
-    if page is None or not isinstance(page.result, dict):
-        return None
-    return page.result
+def get_hostname_certificate(client, zone, certificate_id):
+    """The certificate, or None when Cloudflare does not know it (404, or 1415 "invalid or deleted")."""
+    envelope = client.get(_certificates_path(client, zone, certificate_id), absent_ok=True, gone_codes=(UNKNOWN_CERTIFICATE,))
+    return envelope.result if envelope is not None else None
+
+
+def find_by_leaf(listing, leaf):
+    """The live certificate whose leaf is ``leaf``; Cloudflare keeps one copy per zone (1406), so at most one."""
+    matches = [item for item in listing if same_leaf(item, leaf) and not is_gone(item)]
+    return matches[0] if matches else None
 
 
 def is_gone(raw):
@@ -182,37 +191,78 @@ def association_state(association):
     return 'enabled' if association.get('enabled') else 'disabled'
 
 
-def read_association(client, hostname):
-    """One hostname's association, shaped; a 404 reads as a hostname without one."""
-    page = client.get(hostnames_path(client, hostname), absent_ok=True)
-    result = page.result if page is not None and isinstance(page.result, dict) else {}
-    shaped = shape_association(result)
+def read_association(client, zone, hostname):
+    """One hostname's association, shaped; a 404 (or 1415) reads as a hostname without one."""
+    envelope = client.get(_hostnames_path(client, zone, hostname), absent_ok=True, gone_codes=(UNKNOWN_CERTIFICATE,))
+    shaped = shape_association(envelope.result if envelope is not None else {})
     shaped['hostname'] = hostname
     return shaped
 
 
-def association_summary(association):
-    """The managed fields of an association, or None when the hostname has none."""
-    if association_state(association) == 'absent':
-        return None
-    return dict((field, association.get(field)) for field in ASSOCIATION_DIFF_FIELDS)
+def has_wanted_association(association, item):
+    """Whether ``association`` is what the PUT item ``item`` asks for.
 
-
-def put_associations(client, config, applied=None):
-    """Send ``config`` ({hostname, cert_id, enabled}) in as few PUTs as allowed; return the associations by hostname.
-
-    PUT replaces each listed hostname's association with what the item says, so the
-    client may repeat it after a lost answer without changing the outcome. ``applied``
-    collects the hostnames of every batch Cloudflare accepted, so a caller that fails on a
-    later batch can still report the change the earlier ones made.
+    Removing (``enabled: null``) is done once the hostname is no longer on that certificate.
     """
-    answered = {}
+    if item['enabled'] is None:
+        return association_state(association) == 'absent' or association.get('cert_id') != item['cert_id']
+    return (association_state(association) != 'absent' and association.get('cert_id') == item['cert_id']
+            and bool(association.get('enabled')) == item['enabled'])
+
+
+# --- writes ----------------------------------------------------------------------------------
+
+def upload_write(client, zone, leaf, certificate, private_key):
+    """POST the certificate and its key. Resendable, and settled by a read: Cloudflare refuses a second copy (1406)."""
+    return Write('POST', _certificates_path(client, zone), {'certificate': certificate, 'private_key': private_key},
+                 'the hostname certificates of zone %s' % zone,
+                 read=lambda: find_by_leaf(list_hostname_certificates(client, zone), leaf),
+                 applied=lambda found: found is not None,
+                 answer_ok=lambda result: isinstance(result, dict) and bool(result.get('id') or result.get('cert_id')),
+                 check='Check with mtls.cloudflare.hostname_certificate_info whether the certificate is listed',
+                 resendable=True, settled_by_read=lambda error: ALREADY_EXISTS in error.codes)
+
+
+def delete_write(client, zone, certificate_id):
+    """DELETE a hostname certificate (no body: the SDKs send none, although the 2024-08 spec asks for an empty JSON one).
+
+    Settled by a read: a 404 means it is gone already.
+    """
+    return Write('DELETE', _certificates_path(client, zone, certificate_id), None, 'hostname certificate %s' % certificate_id,
+                 read=lambda: get_hostname_certificate(client, zone, certificate_id),
+                 applied=lambda current: is_gone(current) or shape_hostname_certificate(current)['status'] == 'pending_deletion',
+                 answer_ok=lambda result: isinstance(result, dict),
+                 check='Check it with mtls.cloudflare.hostname_certificate_info (id: %s)' % certificate_id,
+                 resendable=True, settled_by_read=lambda error: error.status == 404 or UNKNOWN_CERTIFICATE in error.codes)
+
+
+def association_writes(client, zone, config):
+    """One PUT per batch of ``config`` items ({hostname, cert_id, enabled}), each a Write.
+
+    PUT replaces each listed hostname's association with what its item says, so it can be
+    sent again after a lost answer without changing the outcome.
+    """
+    writes = []
     for start in range(0, len(config), ASSOCIATIONS_PER_REQUEST):
         batch = config[start:start + ASSOCIATIONS_PER_REQUEST]
-        page = client.request('PUT', hostnames_path(client), body={'config': batch})
-        if applied is not None:
-            applied.extend(item['hostname'] for item in batch)
-        for item in page.result if isinstance(page.result, list) else []:
-            if isinstance(item, dict) and isinstance(item.get('hostname'), str):
-                answered[item['hostname'].lower()] = shape_association(item)
+        hostnames = [item['hostname'] for item in batch]
+        writes.append(Write(
+            'PUT', _hostnames_path(client, zone), {'config': batch},
+            'the associations of %s' % ', '.join(hostnames),
+            read=lambda batch=batch: dict((item['hostname'], read_association(client, zone, item['hostname'])) for item in batch),
+            applied=lambda current, batch=batch: all(has_wanted_association(current[item['hostname']], item) for item in batch),
+            answer_ok=lambda result: isinstance(result, list),
+            check='Check them with mtls.cloudflare.hostname_certificate_info (hostnames: [%s])' % ', '.join(hostnames),
+            resendable=True))
+    return writes
+
+
+def associations_by_hostname(result):
+    """The associations a PUT answered with, or re-read after it, by lower-case hostname."""
+    if isinstance(result, dict):
+        return result
+    answered = {}
+    for item in result if isinstance(result, list) else []:
+        if isinstance(item, dict) and isinstance(item.get('hostname'), str):
+            answered[item['hostname'].lower()] = shape_association(item)
     return answered

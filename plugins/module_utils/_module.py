@@ -1,0 +1,224 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mtls.cloudflare contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# PRIVATE to the mtls.cloudflare collection: no compatibility promise for other collections.
+
+"""The run contract every module of the collection fills.
+
+A module is a ``CloudflareTask``: its options, their rules, and four hooks. ``run()`` does
+the rest, always in this order:
+
+1. declarative option checks (numbers, ids, selectors, zone), then the task's own
+   ``check_input()``: all before any request;
+2. ``read()``: what Cloudflare holds now;
+3. ``plan(current)``: ONE plan; it alone decides ``changed``, the diff and the check-mode
+   prediction (``Plan.after``);
+4. check mode: the plan's prediction; otherwise ``apply(plan)``, whose writes go through
+   ``Writer`` (``_writes.py``), which alone records that something changed;
+5. one exit: ``returns()`` of what was seen last, the diff, and ``api_error`` only when a
+   request failed. ``fail_json`` is called outside any ``except`` block, so no traceback
+   is attached to an API, network or input error.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback
+
+from ansible_collections.mtls.cloudflare.plugins.module_utils._api import DEFAULT_BASE_URL, CloudflareClient
+from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
+from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, check_finite, shorten, validate_id
+from ansible_collections.mtls.cloudflare.plugins.module_utils._writes import Writer
+from ansible_collections.mtls.cloudflare.plugins.module_utils._zones import check_zone_name, zone_id_of
+
+
+def cloudflare_argument_spec():
+    """The options every module shares; keep in sync with plugins/doc_fragments/api.py (a unit test checks)."""
+    return dict(
+        api_token=dict(type='str', no_log=True),
+        api_email=dict(type='str'),
+        api_key=dict(type='str', no_log=True),
+        api_base_url=dict(type='str', default=DEFAULT_BASE_URL, fallback=(env_fallback, ['CLOUDFLARE_API_BASE_URL'])),
+        validate_certs=dict(type='bool', default=True),
+        ca_path=dict(type='path'),
+        api_timeout=dict(type='float', default=30.0),
+        api_retries=dict(type='int', default=5),
+        api_max_wait=dict(type='float', default=360.0),
+        zone_id=dict(type='str'),
+        zone=dict(type='str'),
+    )
+
+
+SHARED_RULES = dict(
+    mutually_exclusive=[['api_token', 'api_email'], ['api_token', 'api_key'], ['zone_id', 'zone']],
+    required_together=[['api_email', 'api_key']],
+)
+
+
+class Plan(object):
+    """What a run does: the writes it will send (names, in order), and the state before and after.
+
+    ``after`` is the prediction check mode returns; ``details`` carries what ``apply()``
+    needs to send the writes.
+    """
+
+    def __init__(self, before=None, after=None, writes=(), **details):
+        self.before = before
+        self.after = after
+        self.writes = list(writes)
+        self.details = details
+
+    @property
+    def changes(self):
+        return bool(self.writes)
+
+
+class CloudflareTask(object):
+    """One module run. Subclasses set the class attributes and fill the hooks.
+
+    ``selectors``: options that choose what the task acts on; given, they must have a value
+    (a template that rendered to null must not select everything). ``id_options``: options
+    that hold Cloudflare ids. ``non_negative``: number options of the module that must be 0
+    or more. ``latest`` is the last state seen, returned also when the run fails.
+    """
+
+    argument_spec = {}
+    rules = {}
+    selectors = ()
+    id_options = ()
+    non_negative = ()
+
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.client = None
+        self.writer = None
+        self.zone = None
+        self.latest = None
+
+    def check_input(self):
+        """Refuse what a request is not needed to refuse."""
+
+    def read(self):
+        """What Cloudflare holds now (also sets ``latest``)."""
+        return None
+
+    def plan(self, current):
+        raise NotImplementedError
+
+    def apply(self, plan):
+        """Send the plan's writes through ``self.writer``; return the state after them."""
+        return plan.after
+
+    def returns(self, state):
+        """The module's return values for ``state`` (the real or the predicted one)."""
+        return {}
+
+    def diff(self, plan, state):
+        """diff.before and diff.after: the plan's before and ``state``, each through ``diff_view``; None for no diff."""
+        return dict(before=self.diff_view(plan.before), after=self.diff_view(state))
+
+    def diff_view(self, state):
+        return state
+
+    def write(self, write):
+        return self.writer.send(write)
+
+
+class CloudflareModule(AnsibleModule):
+    """AnsibleModule with the shared options and rules, which remembers the options as the task gave them."""
+
+    def __init__(self, task_class):
+        spec = cloudflare_argument_spec()
+        spec.update(copy.deepcopy(task_class.argument_spec))
+        rules = dict((name, list(value)) for name, value in SHARED_RULES.items())
+        for name, value in task_class.rules.items():
+            rules[name] = rules.get(name, []) + list(value)
+        self.given = {}
+        super(CloudflareModule, self).__init__(argument_spec=spec, supports_check_mode=True, **rules)
+
+    def _load_params(self):
+        super(CloudflareModule, self)._load_params()
+        # Before validation fills in defaults: an option set to null is still "given" here.
+        self.given = dict((name, value) for name, value in self.params.items() if not name.startswith('_ansible_'))
+
+
+def check_shared_input(module, task):
+    params = module.params
+    check_finite(params['api_timeout'], 'api_timeout', 0.0, strictly_above=True)
+    check_finite(params['api_max_wait'], 'api_max_wait')
+    if params['api_retries'] < 0:
+        raise InputError('api_retries must be 0 or more, got %d' % params['api_retries'])
+    for option in task.non_negative:
+        if params.get(option) is not None:
+            check_finite(params[option], option)
+    for option in ('zone_id',) + tuple(task.id_options):
+        raw = module.given.get(option)
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            raise InputError('%s was given as the number %s: YAML reads an unquoted id of digits as a number, which can change '
+                             'it (leading zeros, exponents); quote the id' % (option, shorten(raw)))
+    for option in task.selectors:
+        if option in module.given and _empty(module.given[option]):
+            text = ('%s was given with an empty value (%s): a selector must name what the task acts on, and an empty one never '
+                    'means "all". If it comes from a template, check the variable' % (option, shorten(module.given[option])))
+            if module.check_mode:
+                text += ('; in check mode, a certificate that would be issued or uploaded has no id or serial number yet, so a '
+                         'later task cannot select it by them')
+            raise InputError(text)
+    if not params.get('zone_id') and not params.get('zone'):
+        raise InputError('one of the following is required: zone_id, zone (give them once for all tasks with '
+                         'module_defaults and group/mtls.cloudflare.all)')
+    if params.get('zone_id') is not None:
+        validate_id(params['zone_id'], 'zone_id')
+    else:
+        check_zone_name(params['zone'])
+
+
+def _empty(value):
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, tuple)):
+        return not value or any(_empty(item) for item in value)
+    return isinstance(value, float) and math.isnan(value)
+
+
+def run(task_class):
+    """Run ``task_class`` as a module: the whole contract, one exit."""
+    module = CloudflareModule(task_class)
+    task = task_class(module)
+    plan = after = failure = None
+    try:
+        check_shared_input(module, task)
+        task.check_input()
+        task.client = CloudflareClient(module)
+        task.writer = Writer(task.client, module.warn)
+        task.zone = zone_id_of(task.client, module.params)
+        plan = task.plan(task.read())
+        after = plan.after if module.check_mode else task.apply(plan)
+    except CloudflareError as error:
+        failure = error
+    _finish(module, task, plan, after, failure)
+
+
+def _finish(module, task, plan, after, failure):
+    if module.check_mode:
+        changed = plan.changes if plan is not None and failure is None else False
+    else:
+        changed = task.writer.changed if task.writer is not None else False
+    state = after if failure is None else task.latest
+    result = dict(changed=changed)
+    result.update(task.returns(state))
+    diff = task.diff(plan, state) if module._diff and plan is not None else None
+    if diff is not None:
+        result['diff'] = diff
+    if failure is None:
+        module.exit_json(**result)
+    if failure.method is not None:
+        result['api_error'] = failure.as_dict()
+    module.fail_json(msg=failure.message, **result)

@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mtls.cloudflare contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# PRIVATE to the mtls.cloudflare collection: no compatibility promise for other collections.
+
+"""The one way a write (POST, PUT, PATCH, DELETE) is sent, and what a lost or odd answer means.
+
+A write whose answer is lost or odd (a timeout, a dropped connection, a 5xx, a body that is
+not JSON or is empty, ``success: false`` with HTTP 200, a result of the wrong type) may or
+may not have been carried out. It is never repeated blindly: what Cloudflare holds is read
+again, and that decides.
+
+* The effect is there: the write counts as applied (``changed``), with a warning.
+* It is not there, and every attempt was refused before any work (HTTP 429): nothing was
+  changed; the write is sent again while the retry budget lasts.
+* It is not there, but an attempt may still be carried out later (Cloudflare's edge answers
+  502/504 while the request goes on): a write whose repetition cannot do it twice
+  (``resendable``) is sent again; otherwise, or once the budget is spent, the task fails
+  saying that the outcome is unknown. A re-run is safe: every module reads first.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError, format_api_failure
+
+
+class Write(object):
+    """One write and how to tell whether it was applied.
+
+    ``read()`` reads what Cloudflare holds now; ``applied(current)`` says whether the write's
+    effect is in it; ``answer_ok(result)`` whether an answer's ``result`` is what a success
+    returns. ``resendable``: sending it twice has the effect of sending it once (a PUT of the
+    same associations; a DELETE; an upload, which Cloudflare refuses a second time with
+    1406). ``settled_by_read(error)``: whether this refusal (4xx) is judged by a read, for
+    the refusals Cloudflare gives when the effect is already there (1406 after an upload, 404
+    after a delete). ``what`` names the object in messages; ``check`` says how a user can look.
+    """
+
+    def __init__(self, method, path, body, what, read, applied, answer_ok, check, resendable=False, settled_by_read=None):
+        self.method = method
+        self.path = path
+        self.body = body
+        self.what = what
+        self.read = read
+        self.applied = applied
+        self.answer_ok = answer_ok
+        self.check = check
+        self.resendable = resendable
+        self.settled_by_read = settled_by_read or (lambda error: False)
+
+
+class Writer(object):
+    """Sends writes for one module run; ``changed`` is true once any write was applied."""
+
+    def __init__(self, client, warn):
+        self.client = client
+        self.warn = warn
+        self.changed = False
+
+    def send(self, write):
+        """Return (the answer's result or the object read again, whether this run applied it); CloudflareError otherwise."""
+        attempts = 0
+        doubt = None
+        while True:
+            attempts += 1
+            try:
+                envelope = self.client.send_write(write.method, write.path, write.body)
+                if write.answer_ok(envelope.result):
+                    self.changed = True
+                    return envelope.result, True
+                reason = 'HTTP %d with a result %s' % (envelope.status, 'null' if envelope.result is None else 'of an unexpected shape')
+                error = CloudflareError(format_api_failure(write.method, write.path, envelope.status, [], detail='the answer has %s'
+                                                           % reason.split(' with ', 1)[1]),
+                                        method=write.method, path=write.path, status=envelope.status, attempts=attempts,
+                                        reason=reason, retryable=True)
+            except CloudflareError as failure:
+                error = failure
+            if (error.refused and not doubt and not write.settled_by_read(error)) or (error.not_sent and not doubt):
+                # Cloudflare refused it, or it never reached Cloudflare: nothing was done.
+                raise error
+            current = self._read_again(write, error, doubt)
+            if write.applied(current):
+                if error.refused and not doubt:
+                    # Refused because the effect was already there: someone else's doing, not this run's.
+                    return current, False
+                self.changed = True
+                self.warn('Cloudflare API %s %s: the answer was lost or unusable (%s), but a new read shows that it was applied (%s)'
+                          % (write.method, write.path, error.reason or 'no usable answer', write.what))
+                return current, True
+            if error.refused:
+                if doubt:
+                    raise self._unknown(write, error, doubt)
+                raise error.restated('%s. Yet a new read does not show %s with the change either; run the task again to read '
+                                     'the state afresh' % (error.message, write.what))
+            if error.status != 429 and not error.not_sent:
+                doubt = doubt or error.reason or 'the answer was lost'
+            may_resend = error.status == 429 or write.resendable
+            if may_resend and (error.retryable or error.not_sent) and self.client.backoff(
+                    write.method, write.path, attempts, '%s and a new read shows no change' % (error.reason or 'no usable answer'),
+                    error.retry_after):
+                continue
+            if doubt:
+                raise self._unknown(write, error, doubt)
+            raise error.restated('%s; a new read shows that %s has not changed, so nothing was changed' % (error.message, write.what))
+
+    def _read_again(self, write, error, doubt):
+        try:
+            return write.read()
+        except CloudflareError as again:
+            raise error.restated(
+                '%s; reading %s again, to learn whether the %s was applied, failed too (%s): the outcome is unknown. %s'
+                % (error.message, write.what, write.method, again.message, write.check)) from None
+
+    @staticmethod
+    def _unknown(write, error, doubt):
+        return error.restated(
+            '%s. An earlier attempt (%s) may still be carried out by Cloudflare, although a new read shows no change to %s yet: '
+            'the outcome is unknown. %s; running the task again is safe, it reads the state first'
+            % (error.message, doubt, write.what, write.check))
