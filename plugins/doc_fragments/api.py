@@ -31,18 +31,21 @@ options:
   api_base_url:
     description:
       - The base URL of the Cloudflare API.
-      - Plain C(http://) is refused unless the host is a loopback address, so credentials never travel unencrypted.
+      - Plain C(http://) is refused unless the host is a literal loopback address (C(127.0.0.0/8), C(::1)) or C(localhost)
+        itself, so credentials never travel unencrypted. The URL must not carry credentials, a query or spaces.
       - Environment variable E(CLOUDFLARE_API_BASE_URL).
     type: str
     default: https://api.cloudflare.com/client/v4
   validate_certs:
     description:
-      - Verify the TLS certificate of the API. Only set to V(false) against a test server you trust.
+      - Verify the TLS certificate of the API. Only set to V(false) against a test server you trust; the module warns when it is.
+      - Applies to every request, whatever E(REQUESTS_CA_BUNDLE) or E(CURL_CA_BUNDLE) say.
     type: bool
     default: true
   ca_path:
     description:
       - A PEM file of CA certificates to verify the API's TLS certificate with, for example behind an inspecting proxy.
+      - The file must exist; this is checked before any request.
     type: path
   api_timeout:
     description:
@@ -51,9 +54,12 @@ options:
     default: 30
   api_retries:
     description:
-      - How many times a request is retried after HTTP 429, 500, 502, 503, 504, a timeout or a dropped connection.
-      - Requests that create or change something are only repeated when Cloudflare cannot have applied them
-        (HTTP 429, or no connection made); otherwise the module reads the state again to decide.
+      - How many times a request is retried after HTTP 429, 500, 502, 503, 504, a timeout, a dropped connection or an
+        answer that is not a usable Cloudflare envelope.
+      - A write (issue, upload, revoke, reactivate, delete, associate) is never repeated blindly. When its answer is lost or
+        odd, the module reads what Cloudflare holds; a change that is there is reported as made, with a warning. Otherwise a
+        write that cannot take effect twice is sent again; issuing a client certificate is only sent again after HTTP 429,
+        and when Cloudflare may still carry out an earlier attempt the task fails saying that the outcome is unknown.
       - Each retry is shown as a warning.
     type: int
     default: 5
@@ -71,7 +77,8 @@ options:
     type: str
   zone:
     description:
-      - The name of the zone, for example C(example.com); resolved to its id with one request.
+      - The name of the zone, for example C(example.com); resolved to its id with one request, for which an API token needs
+        the C(Zone Read) permission besides the SSL and Certificates one.
       - Exactly one of O(zone_id) and O(zone) is required.
     type: str
 requirements:

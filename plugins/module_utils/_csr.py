@@ -17,7 +17,7 @@ import base64
 import binascii
 import re
 
-from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, pem_blocks
+from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, der_items, pem_blocks
 
 CSR_KINDS = ('CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST')
 _CSR_BODY_RE = re.compile(r'-----BEGIN (?:NEW )?CERTIFICATE REQUEST-----([A-Za-z0-9+/=\s]+?)-----END (?:NEW )?CERTIFICATE REQUEST-----')
@@ -57,15 +57,15 @@ def csr_subject(pem, option='csr'):
     """The subject fields of a PEM CSR (common_name, country, ...); InputError naming ``option`` when it is not a CSR."""
     try:
         der = base64.b64decode(csr_key(pem) or '', validate=True)
-        ((request_tag, request),) = _der_items(der)
-        info_tag, info = _der_items(request)[0]
-        version, subject = _der_items(info)[:2]
+        ((request_tag, request),) = der_items(der)
+        info_tag, info = der_items(request)[0]
+        version, subject = der_items(info)[:2]
         if request_tag != 0x30 or info_tag != 0x30 or version[0] != 0x02 or subject[0] != 0x30:
             raise ValueError('not a CertificationRequest')
         fields = {}
-        for rdn_tag, rdn in _der_items(subject[1]):
-            for attribute_tag, attribute in _der_items(rdn):
-                (oid_tag, oid), (value_tag, value) = _der_items(attribute)[:2]
+        for rdn_tag, rdn in der_items(subject[1]):
+            for attribute_tag, attribute in der_items(rdn):
+                (oid_tag, oid), (value_tag, value) = der_items(attribute)[:2]
                 if rdn_tag != 0x31 or attribute_tag != 0x30 or oid_tag != 0x06:
                     raise ValueError('not a Name')
                 name = _SUBJECT_OIDS.get(oid)
@@ -74,25 +74,3 @@ def csr_subject(pem, option='csr'):
         return fields
     except (ValueError, TypeError, IndexError, binascii.Error):
         raise InputError('%s is not a readable certificate signing request: its PEM does not hold a PKCS#10 request' % option) from None
-
-
-def _der_items(data):
-    """Split DER ``data`` into (tag, content) pairs; ValueError when it is not DER."""
-    items = []
-    offset = 0
-    while offset < len(data):
-        if offset + 2 > len(data):
-            raise ValueError('truncated DER')
-        tag, length = data[offset], data[offset + 1]
-        offset += 2
-        if length & 0x80:
-            count = length & 0x7f
-            if not 1 <= count <= 4 or offset + count > len(data):
-                raise ValueError('bad DER length')
-            length = int.from_bytes(data[offset:offset + count], 'big')
-            offset += count
-        if offset + length > len(data):
-            raise ValueError('truncated DER')
-        items.append((tag, data[offset:offset + length]))
-        offset += length
-    return items

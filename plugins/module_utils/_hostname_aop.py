@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, normalize_pem, normalize_serial, pem_blocks
+from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, der_items, normalize_pem, normalize_serial, pem_blocks
 from ansible_collections.mtls.cloudflare.plugins.module_utils._writes import Write
 
 HOSTNAME_CERTIFICATE_STATUSES = (
@@ -97,15 +97,15 @@ def check_private_key(text):
 
 
 def _check_der(block, option, what):
-    # Every PEM certificate and key is a DER SEQUENCE (first byte 0x30): enough to catch
-    # truncated or mangled base64 without an X.509 library.
+    # Every PEM certificate and key is one DER SEQUENCE that fills the whole block: enough to
+    # catch truncated or mangled base64 without an X.509 library.
     body = ''.join(block.strip().splitlines()[1:-1])
     try:
-        der = base64.b64decode(body, validate=True)
+        items = der_items(base64.b64decode(body, validate=True))
     except (binascii.Error, ValueError):
-        der = b''
-    if len(der) < 16 or der[0] != 0x30:
-        raise InputError('%s is not a valid PEM %s: its base64 content does not decode to one' % (option, what))
+        items = []
+    if len(items) != 1 or items[0][0] != 0x30 or len(items[0][1]) < 16:
+        raise InputError('%s is not a valid PEM %s: its base64 content does not decode to one (truncated or mangled?)' % (option, what))
 
 
 def same_leaf(raw, leaf):

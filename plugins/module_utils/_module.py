@@ -27,6 +27,8 @@ from __future__ import annotations
 import copy
 import math
 
+from urllib.parse import urlsplit
+
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.mtls.cloudflare.plugins.module_utils._api import DEFAULT_BASE_URL, CloudflareClient
@@ -139,12 +141,23 @@ class CloudflareModule(AnsibleModule):
         for name, value in task_class.rules.items():
             rules[name] = rules.get(name, []) + list(value)
         self.given = {}
+        self._task_class = task_class
         super(CloudflareModule, self).__init__(argument_spec=spec, supports_check_mode=True, **rules)
 
     def _load_params(self):
         super(CloudflareModule, self)._load_params()
         # Before validation fills in defaults: an option set to null is still "given" here.
         self.given = dict((name, value) for name, value in self.params.items() if not name.startswith('_ansible_'))
+        for name in self._task_class.selectors:
+            spec = self.argument_spec.get(name, {})
+            if spec.get('required') and spec.get('type') == 'list' and self.params.get(name) is None and name in self.params:
+                # AnsibleModule would refuse a required list given as null with a type error; let
+                # check_shared_input say it is an empty selector instead.
+                self.params[name] = []
+        password = urlsplit(self.params.get('api_base_url') or '').password if isinstance(self.params.get('api_base_url'), str) else None
+        if password:
+            # Refused later (credentials belong in api_token); never echoed meanwhile, not even in invocation.
+            self.no_log_values.add(password)
 
 
 def check_shared_input(module, task):

@@ -60,7 +60,7 @@ def validate_hostname(value, option):
     if (not hostname or len(hostname) > MAX_HOSTNAME_LENGTH or len(labels) < 2
             or not all(_LABEL_RE.fullmatch(label) for label in labels)):
         raise InputError(
-            '%s must hold fully qualified hostnames of at most %d characters (letters, digits, '
+            '%s must be a fully qualified hostname of at most %d characters (letters, digits, '
             "'-' and dots; an optional leading '*.'), got %s" % (option, MAX_HOSTNAME_LENGTH, shorten(value)))
     return hostname
 
@@ -131,6 +131,28 @@ def pem_blocks(text, option, kinds):
     if not blocks:
         raise InputError('%s must be PEM text with a %s block' % (option, ' or '.join("'BEGIN %s'" % kind for kind in kinds)))
     return blocks
+
+
+def der_items(data):
+    """Split DER ``data`` into (tag, content) pairs; ValueError when it is not DER."""
+    items = []
+    offset = 0
+    while offset < len(data):
+        if offset + 2 > len(data):
+            raise ValueError('truncated DER')
+        tag, length = data[offset], data[offset + 1]
+        offset += 2
+        if length & 0x80:
+            count = length & 0x7f
+            if not 1 <= count <= 4 or offset + count > len(data):
+                raise ValueError('bad DER length')
+            length = int.from_bytes(data[offset:offset + count], 'big')
+            offset += count
+        if offset + length > len(data):
+            raise ValueError('truncated DER')
+        items.append((tag, data[offset:offset + length]))
+        offset += length
+    return items
 
 
 def normalize_pem(text):

@@ -19,7 +19,7 @@ _ZONE_NAME_RE = re.compile(r'(?=.{1,253}\Z)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?
 
 def check_zone_name(value):
     """The zone name, lower-cased without a trailing dot; InputError naming ``zone`` otherwise."""
-    name = value.strip().lower().rstrip('.') if isinstance(value, str) else ''
+    name = value.lower().rstrip('.') if isinstance(value, str) else ''
     if not _ZONE_NAME_RE.fullmatch(name):
         raise InputError('zone must be a zone name such as example.com, got %s' % shorten(value))
     return name

@@ -262,6 +262,9 @@ class HostnameCertificate(CloudflareTask):
         if params['serial_number'] is not None:
             validate_serial(params['serial_number'], 'serial_number')
         if params['certificate'] is not None:
+            if 'PRIVATE KEY-----' in params['certificate']:
+                # A key pasted into the wrong option is a secret all the same: never echoed, not even in invocation.
+                self.module.no_log_values.add(params['certificate'])
             self.leaf = certificate_leaf(params['certificate'])
         if params['state'] == 'present':
             check_private_key(params['private_key'])
