@@ -12,7 +12,11 @@ and no fault can touch it).
 
 A column is one fault: ``a`` in its name means "after apply" (the server carries the write
 out, then the answer is replaced), ``*`` means "on every matching attempt" (the retries are
-exhausted); without ``*`` it fires once.
+exhausted); without ``*`` it fires once. ``RA`` is a Retry-After header. ``tmo`` never lands,
+``tmo-a`` lands at once (only the answer is late), ``tmo-late`` lands after the client gave
+up. 429 has no "after apply" column: Cloudflare refuses a rate-limited request before doing
+anything (the rate limit is its first check), so a 429 whose request was carried out is not
+a state a client must cope with.
 
 Verdicts: ``done`` (succeeded, ``changed`` right, wanted state reached), ``failed`` (failed
 honestly; the outcome is known), ``unknown`` (failed honestly, saying the outcome is unknown),
@@ -382,7 +386,8 @@ def explain(row, column, cell, verdict, problems, run, journal, app):
     lines.append("  result: " + json.dumps(shown, indent=None, sort_keys=True, default=str)[:3000])
     lines.append("  journal:")
     for entry in journal:
-        lines.append("    %-6s %s -> %s%s%s" % (entry["method"], entry["path"] + (("?" + "&".join("%s=%s" % item for item in entry["query"].items())) if entry.get("query") else ""),
-                                              entry["status"], " fault=%s" % entry["fault"] if entry.get("fault") else "",
-                                              " applied=%s" % entry["applied_status"] if "applied_status" in entry else ""))
+        query = "&".join("%s=%s" % item for item in (entry.get("query") or {}).items())
+        lines.append("    %-6s %s%s -> %s%s%s" % (entry["method"], entry["path"], "?" + query if query else "", entry["status"],
+                                                " fault=%s" % entry["fault"] if entry.get("fault") else "",
+                                                " applied=%s" % entry["applied_status"] if "applied_status" in entry else ""))
     return "\n".join(lines)

@@ -62,7 +62,8 @@ def test_fault_cell(local_api, run_module, row, column):
     # A write that lands late is carried out (and journaled) once the server's sleep ends.
     assert local_api.control("POST", "wait_idle", {"timeout": 10})["idle"], "the local API is still busy after 10 s"
     local_api.control("DELETE", "faults")
-    journal = local_api.journal()
+    # In the order the module sent them: a timed-out request is journaled when its sleep ends.
+    journal = sorted(local_api.journal(), key=lambda entry: entry["time"])
     faulted = any(entry.get("fault") for entry in journal)
     verdict, problems = judge(row, cell, app, journal, run, faulted)
     tables.record(TABLE, row.name, column.name, verdict)

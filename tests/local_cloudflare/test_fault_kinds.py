@@ -217,3 +217,14 @@ def test_pending_faults_describe_the_new_flags(api):
     pending = api.control("GET", "faults")["faults"]
     assert pending[0]["action"] == "timeout" and pending[0]["lands_late"] is True and pending[0]["delay"] == 0.5
     assert pending[0]["after_apply"] is False and pending[0]["count"] == 3
+
+
+def test_a_held_back_request_is_journaled_when_its_answer_ends(api):
+    add_fault(api, action="timeout", delay=SERVER_DELAY, lands_late=True)
+    timed_out_issue(api, make_csr("journal-order"))
+    api.get(LIST)
+    api.control("POST", "wait_idle", {"timeout": 5})
+    entries = api.journal()
+    assert [entry["method"] for entry in entries] == ["GET", "POST"]
+    # ``time`` is the arrival: sorting by it gives the order the client sent them in.
+    assert [entry["method"] for entry in sorted(entries, key=lambda entry: entry["time"])] == ["POST", "GET"]
