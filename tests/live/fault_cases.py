@@ -24,6 +24,7 @@ honestly; the outcome is known), ``unknown`` (failed honestly, saying the outcom
 
 =========  =================================================================================
 tb         a traceback: the module crashed, or its result has ``exception`` / "Traceback"
+unhit      the fault never fired: the module did not send the write (the cell proves nothing)
 dup        more than one live certificate from the cell's CSR / with the cell's certificate
 blind      a POST repeated without a GET of its collection in between
 429POST    the same after an answer of 429 (Cloudflare refuses a 429 before doing anything,
@@ -34,7 +35,6 @@ ghost      ``changed: true`` but the effect is not there
 unreached  succeeded, but the wanted state does not hold
 nowarn     succeeded through a fault without a single warning
 nomsg      failed with an empty ``msg``
-unhit      the fault never fired: the module did not send the write (cell proves nothing)
 =========  =================================================================================
 """
 
@@ -66,6 +66,7 @@ LONG = 10 ** 7
 NOT_APPLIED = re.compile(r"not applied|was not (issued|uploaded|revoked|reactivated|deleted|detached|removed|changed|sent)|"
                          r"none was (issued|uploaded)|not uploaded|nothing was (changed|done|sent)|no change was made|"
                          r"did not (happen|land|change)", re.IGNORECASE)
+PEM = re.compile(r"-----BEGIN [A-Z ]+-----[^-]*-----END [A-Z ]+-----(\\n)?")
 
 
 # ---- the server's truth ---------------------------------------------------------------
@@ -299,7 +300,7 @@ COLUMNS = _columns()
 
 # ---- the verdict ----------------------------------------------------------------------------
 
-REASONS = ("tb", "dup", "blind", "429POST", "claim", "hid", "ghost", "unreached", "nowarn", "nomsg", "unhit")
+REASONS = ("tb", "unhit", "dup", "blind", "429POST", "claim", "hid", "ghost", "unreached", "nowarn", "nomsg")
 
 
 def post_repeats(journal):
@@ -383,11 +384,12 @@ def explain(row, column, cell, verdict, problems, run, journal, app):
     shown = dict((key, value) for key, value in (result or {}).items() if key not in ("invocation", "warnings"))
     for warning in (result or {}).get("warnings") or []:
         lines.append("  warning: %s" % (warning.get("event", {}).get("msg") if isinstance(warning, dict) else warning))
-    lines.append("  result: " + json.dumps(shown, indent=None, sort_keys=True, default=str)[:3000])
+    text = json.dumps(shown, indent=None, sort_keys=True, default=str)
+    lines.append("  result: " + PEM.sub("<PEM>", text)[:3000])
     lines.append("  journal:")
     for entry in journal:
         query = "&".join("%s=%s" % item for item in (entry.get("query") or {}).items())
-        lines.append("    %-6s %s%s -> %s%s%s" % (entry["method"], entry["path"], "?" + query if query else "", entry["status"],
-                                                " fault=%s" % entry["fault"] if entry.get("fault") else "",
-                                                " applied=%s" % entry["applied_status"] if "applied_status" in entry else ""))
+        fault = " fault=%s" % entry["fault"] if entry.get("fault") else ""
+        applied = " applied=%s" % entry["applied_status"] if "applied_status" in entry else ""
+        lines.append("    %-6s %s%s -> %s%s%s" % (entry["method"], entry["path"], "?" + query if query else "", entry["status"], fault, applied))
     return "\n".join(lines)
