@@ -26,7 +26,7 @@ import pytest
 from ansible.module_utils.common import warnings as ansible_warnings
 
 import tables
-from fault_cases import BUDGET, COLUMNS, ROWS, explain, judge
+from fault_cases import BUDGET, COLUMNS, ROWS, Column, explain, judge
 
 TABLE = "fault matrix"
 
@@ -88,4 +88,4 @@ def test_check_mode(local_api, run_module, row):
         problems.append(("effect", "the write's effect is there after a check-mode run"))
     verdict = "WRONG:" + problems[0][0] if problems else "done"
     tables.record(TABLE, row.name, "check", verdict)
-    assert not problems, explain(row, type("Check", (), {"name": "check"})(), cell, verdict, problems, run, local_api.journal(), app)
+    assert not problems, explain(row, Column("check", {}), cell, verdict, problems, run, local_api.journal(), app)
