@@ -281,11 +281,12 @@ def _columns():
             for count in (1, ALWAYS):
                 name = "%d%s%s" % (status, "a" if after_apply else "", "*" if count == ALWAYS else "")
                 columns.append(Column(name, dict(action="status", status=status, after_apply=after_apply), count))
-    columns += [
-        Column("tmo", dict(action="timeout", delay=SERVER_DELAY), timeout=CLIENT_TIMEOUT),
-        Column("tmo-a", dict(action="timeout", delay=SERVER_DELAY, after_apply=True), timeout=CLIENT_TIMEOUT),
-        Column("tmo-late", dict(action="timeout", delay=SERVER_DELAY, lands_late=True), timeout=CLIENT_TIMEOUT),
-    ]
+    for name, fault in (("tmo", dict(action="timeout", delay=SERVER_DELAY)),
+                        ("tmo-a", dict(action="timeout", delay=SERVER_DELAY, after_apply=True)),
+                        ("tmo-late", dict(action="timeout", delay=SERVER_DELAY, lands_late=True))):
+        columns.append(Column(name, fault, timeout=CLIENT_TIMEOUT))
+        columns.append(Column(name + "*", fault, ALWAYS, timeout=CLIENT_TIMEOUT))
+    columns += [Column("drop*", dict(action="drop"), ALWAYS), Column("drop-a*", dict(action="drop", after_apply=True), ALWAYS)]
     for name, fault in (("drop", dict(action="drop")), ("html502", dict(action="bad_body", status=502)),
                         ("html200", dict(action="bad_body", status=200)), ("sfalse", dict(action="success_false")),
                         ("empty", dict(action="empty_body")), ("null", dict(action="result_null")),
