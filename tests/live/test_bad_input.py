@@ -10,6 +10,9 @@ A cell is ``ok`` or ``WRONG:<why>``: ``rc`` (the input was accepted), ``sent`` (
 went out, even the zone lookup), ``msg`` (the message does not name the option, or does
 not say what the issue asks for), ``traceback``, ``leak`` (a secret is in the result).
 
+The ``hostname ...`` rows put the bad hostname in ``hostnames`` (hostname_certificate_info,
+hostname_association) or ``detach_hostnames`` (hostname_certificate), after a good one.
+
 Every case starts from arguments a module accepts (``BASE``, checked by the ``accepted``
 rows) and changes one thing.
 """
@@ -22,9 +25,9 @@ import re
 import pytest
 import requests
 
-from conftest import OMIT  # noqa: E402  pylint: disable=import-error
-import tables  # noqa: E402  pylint: disable=import-error
-from refusals import NetworkGuard, refusal_problems, run_guarded, secrets_in, verdict  # noqa: E402  pylint: disable=import-error
+from conftest import OMIT  # pylint: disable=import-error
+import tables  # pylint: disable=import-error
+from refusals import NetworkGuard, refusal_problems, run_guarded, secrets_in, verdict  # pylint: disable=import-error
 
 TABLE = 'bad input'
 MODULES = ('client_certificate', 'client_certificate_info', 'hostname_certificate', 'hostname_certificate_info', 'hostname_association')

@@ -23,9 +23,9 @@ import re
 import pytest
 import requests
 
-from conftest import TOKEN, ZONE_ID  # noqa: E402  pylint: disable=import-error
-import tables  # noqa: E402  pylint: disable=import-error
-from refusals import NetworkGuard, names_option, refusal_problems, run_guarded, verdict  # noqa: E402  pylint: disable=import-error
+from conftest import TOKEN, ZONE_ID  # pylint: disable=import-error
+import tables  # pylint: disable=import-error
+from refusals import NetworkGuard, names_option, refusal_problems, run_guarded, verdict  # pylint: disable=import-error
 
 TABLE = 'null selectors'
 HOSTNAME = 'app.example.com'
