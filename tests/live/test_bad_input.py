@@ -25,7 +25,7 @@ import re
 import pytest
 import requests
 
-from conftest import OMIT  # pylint: disable=import-error
+from conftest import OMIT, TOKEN, ZONE_ID  # pylint: disable=import-error
 import tables  # pylint: disable=import-error
 from refusals import NetworkGuard, refusal_problems, run_guarded, secrets_in, verdict  # pylint: disable=import-error
 
@@ -87,13 +87,15 @@ def guard(local_api, monkeypatch):
 class Case(object):
     """One cell: ``args`` (a dict, or a function of the material) change BASE[module]; ``option`` must be named."""
 
-    def __init__(self, row, module, args, option, says=None):
+    def __init__(self, row, module, args, option, says=None, certificates=False):
         self.row = row
         self.module = module
         self.args = args
         self.option = option
         # Regular expressions the message must also match (what the issue asks the message to say).
         self.says = says or ()
+        # Run in a zone that holds a client certificate and a hostname certificate (a filter has something to filter).
+        self.certificates = certificates
 
     @property
     def id(self):
@@ -226,9 +228,9 @@ SPECIFIC = [
     Case('serial_number bad characters', 'client_certificate_info', {'serial_number': 'xyz-1234'}, 'serial_number'),
     Case('fingerprint_sha256 too short', 'client_certificate_info', {'fingerprint_sha256': 'ab' * 31}, 'fingerprint_sha256'),
     Case('fingerprint_sha256 bad characters', 'client_certificate_info', {'fingerprint_sha256': 'zz' * 32}, 'fingerprint_sha256'),
-    # now + 10**9 days overflows timedelta, now + 3 000 000 days overflows the year 9999.
-    Case('expires_within_days 10**9', 'client_certificate_info', {'expires_within_days': 10 ** 9}, 'expires_within_days'),
-    Case('expires_within_days 3000000', 'client_certificate_info', {'expires_within_days': 3000000}, 'expires_within_days'),
+    # now + 10**9 days overflows timedelta, now + 3 000 000 days overflows the year 9999 (once there is a certificate to compare).
+    Case('expires_within_days 10**9', 'client_certificate_info', {'expires_within_days': 10 ** 9}, 'expires_within_days', certificates=True),
+    Case('expires_within_days 3000000', 'client_certificate_info', {'expires_within_days': 3000000}, 'expires_within_days', certificates=True),
     Case('expires_within_days -1', 'client_certificate_info', {'expires_within_days': -1}, 'expires_within_days'),
     Case('status not a choice', 'client_certificate_info', {'status': 'expired'}, 'status'),
     # hostname_certificate
@@ -257,8 +259,8 @@ SPECIFIC = [
     Case('state not a choice', 'hostname_certificate', {'state': 'deleted'}, 'state'),
     # hostname_certificate_info
     Case('serial_number bad characters', 'hostname_certificate_info', {'serial_number': 'xyz-1234'}, 'serial_number'),
-    Case('expires_within_days 10**9', 'hostname_certificate_info', {'expires_within_days': 10 ** 9}, 'expires_within_days'),
-    Case('expires_within_days 3000000', 'hostname_certificate_info', {'expires_within_days': 3000000}, 'expires_within_days'),
+    Case('expires_within_days 10**9', 'hostname_certificate_info', {'expires_within_days': 10 ** 9}, 'expires_within_days', certificates=True),
+    Case('expires_within_days 3000000', 'hostname_certificate_info', {'expires_within_days': 3000000}, 'expires_within_days', certificates=True),
     Case('expires_within_days -1', 'hostname_certificate_info', {'expires_within_days': -1}, 'expires_within_days'),
     Case('status not a choice', 'hostname_certificate_info', {'status': 'revoked'}, 'status'),
     # hostname_association
@@ -290,8 +292,19 @@ def all_cases():
 CASES = all_cases()
 
 
+def _add_certificates(local_api, material):
+    local_api.seed_client_certificates(1)
+    response = requests.post('%s/zones/%s/origin_tls_client_auth/hostnames/certificates' % (local_api.base_url, ZONE_ID),
+                             json={'certificate': material.certificate, 'private_key': material.private_key},
+                             headers={'Authorization': 'Bearer %s' % TOKEN}, timeout=30)
+    response.raise_for_status()
+    local_api.control('DELETE', 'journal')
+
+
 @pytest.mark.parametrize('case', CASES, ids=[case.id for case in CASES])
 def test_bad_input_is_refused_before_any_request(case, material, local_api, run_module, guard):
+    if case.certificates:
+        _add_certificates(local_api, material)
     args = case.arguments(material)
     rc, result = run_guarded(run_module, case.module, args)
     problems = refusal_problems(rc, result, case.option, local_api.journal(), guard, secrets_in(args) + ['k3ypassw0rd'])
