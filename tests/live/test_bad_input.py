@@ -63,10 +63,11 @@ class Material(object):
 
     @staticmethod
     def truncated(pem):
-        """The PEM with the second half of its base64 cut off, still framed as PEM."""
+        """The PEM with the second half of its DER cut off: still framed as PEM, still valid base64."""
         lines = pem.strip().splitlines()
         body = ''.join(lines[1:-1])
-        body = body[:len(body) // 2]
+        # A multiple of 4 keeps the base64 valid whatever the key material, so only the DER is short.
+        body = body[:len(body) // 8 * 4]
         return '\n'.join([lines[0]] + [body[i:i + 64] for i in range(0, len(body), 64)] + [lines[-1]]) + '\n'
 
 
@@ -240,6 +241,7 @@ SPECIFIC = [
     Case('certificate not PEM', 'hostname_certificate', _present(certificate='this is not a certificate'), 'certificate'),
     Case('certificate PEM of the wrong type', 'hostname_certificate', _present(certificate=lambda m: m.csr), 'certificate'),
     Case('certificate PEM, base64 not DER', 'hostname_certificate', _present(certificate=_pem('CERTIFICATE', NOT_BASE64)), 'certificate'),
+    Case('certificate PEM, not base64', 'hostname_certificate', _present(certificate=_pem('CERTIFICATE', '@@@@ not base64 ****')), 'certificate'),
     Case('certificate PEM truncated', 'hostname_certificate', _present(certificate=lambda m: Material.truncated(m.certificate)), 'certificate'),
     Case('certificate holds a private key', 'hostname_certificate',
          _present(certificate=lambda m: m.certificate + m.private_key), 'certificate'),
@@ -252,6 +254,7 @@ SPECIFIC = [
     Case('private_key not PEM', 'hostname_certificate', _present(private_key='this is not a private key'), 'private_key'),
     Case('private_key PEM of the wrong type', 'hostname_certificate', _present(private_key=lambda m: m.certificate), 'private_key'),
     Case('private_key PEM, base64 not DER', 'hostname_certificate', _present(private_key=_pem('PRIVATE KEY', NOT_BASE64)), 'private_key'),
+    Case('private_key PEM truncated', 'hostname_certificate', _present(private_key=lambda m: Material.truncated(m.private_key)), 'private_key'),
     Case('private_key missing', 'hostname_certificate', _present(private_key=OMIT), 'private_key'),
     Case('detach_hostnames with state present', 'hostname_certificate', _present(detach_hostnames=['app.example.com']), 'detach_hostnames'),
     Case('wait_timeout -1', 'hostname_certificate', {'wait': True, 'wait_timeout': -1}, 'wait_timeout'),
