@@ -19,6 +19,11 @@ GET      /__control/faults               -> {"faults": [...pending...]}
 POST     /__control/faults               one fault object (see faults.py) or a list of them
                                          -> {"faults": [...added...]}
 DELETE   /__control/faults               -> {"ok": true}
+POST     /__control/wait_idle            {"timeout"?: seconds, default 10, at most 60} -> {"idle":
+                                         bool, "in_flight": n}: waits until no /client/v4
+                                         request is being handled, so that a request landing
+                                         late (a ``timeout`` or ``delay`` fault) has been
+                                         carried out and journaled before a test reads state
 GET      /__control/clock                -> {"now": iso, "offset": seconds}
 POST     /__control/clock                {"advance": seconds >= 0} -> {"now": iso, "offset": s}
 GET      /__control/config               -> the config, credentials masked
@@ -53,6 +58,7 @@ from . import x509 as local_x509
 AOP_STATUSES = ("initializing", "pending_deployment", "pending_deletion", "active", "deleted",
                 "deployment_timed_out", "deletion_timed_out")
 MAX_SEED = 1000
+MAX_IDLE_WAIT = 60
 
 
 class ControlError(Exception):
@@ -115,6 +121,14 @@ def clear_faults(app, body):
     del body
     app.faults.clear()
     return {"ok": True}
+
+
+def wait_idle(app, body):
+    timeout = as_number(_object(body).get("timeout", 10))
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 <= timeout <= MAX_IDLE_WAIT:
+        raise ControlError(400, "timeout must be a number of seconds from 0 to %d" % MAX_IDLE_WAIT)
+    idle = app.wait_idle(timeout)
+    return {"idle": idle, "in_flight": app.in_flight()}
 
 
 def get_clock(app, body):
@@ -201,6 +215,7 @@ ROUTES = {
     "/__control/health": {"GET": health},
     "/__control/journal": {"GET": get_journal, "DELETE": clear_journal},
     "/__control/faults": {"GET": get_faults, "POST": add_faults, "DELETE": clear_faults},
+    "/__control/wait_idle": {"POST": wait_idle},
     "/__control/clock": {"GET": get_clock, "POST": advance_clock},
     "/__control/config": {"GET": get_config, "PATCH": change_config},
     "/__control/reset": {"POST": reset},

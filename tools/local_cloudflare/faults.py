@@ -6,17 +6,42 @@
 """Injected faults: what the next matching ``/client/v4`` requests get instead of an answer.
 
 A fault (``POST /__control/faults``) matches a method (or ``*``) and a regular expression
-searched in the path after ``/client/v4``; the next ``count`` matching requests get it.
+searched in the path after ``/client/v4``; the next ``count`` matching requests get it. So a
+fault can hit only a write (``"method": "DELETE", "path": "/client_certificates/<id>$"``)
+while the reads a client makes afterwards, to learn what happened, are answered normally.
 
-* ``status``: that HTTP status with a Cloudflare error envelope (``errors`` may be given,
-  even empty), and ``Retry-After`` when ``retry_after`` is given.
-* ``delay``: sleep ``delay`` seconds (real time), then answer normally.
-* ``drop``: close the connection without answering.
-* ``bad_body``: an HTML page instead of JSON (status 502 unless ``status`` is given).
-* ``success_false``: 200 with ``success: false`` and an error.
+Whether the request is carried out (state changes) is the fault's ``after_apply`` (default
+false: it is not). With ``after_apply: true`` the request is carried out first and the fault
+replaces the answer: "the DELETE happened but the response was lost". The journal entry of
+a request carried out under a fault has ``applied_status`` (the status of the real answer).
 
-With ``after_apply: true`` the request is carried out first (state changes, journal entry)
-and the fault replaces the answer: "the DELETE happened but the response was lost".
+=================  =========================================================================
+action             what the client gets
+=================  =========================================================================
+``status``         that HTTP status (default 503) with a Cloudflare error envelope (``errors``
+                   may be given, even empty), and ``Retry-After`` when ``retry_after`` is given
+``delay``          sleep ``delay`` seconds (real time), then the normal answer. Without
+                   ``after_apply`` the request is carried out AFTER the sleep (a client that
+                   gave up meanwhile sees its request land late); with it, before the sleep
+``timeout``        sleep ``delay`` seconds (real time), then close the connection without a
+                   byte of answer. Not carried out at all (a timeout that never lands), unless
+                   ``after_apply`` (carried out at once, then the sleep: applied, answer lost)
+                   or ``lands_late`` (carried out after the sleep: it lands after a client with
+                   a shorter timeout gave up). The journal entry is written when the sleep
+                   ends; ``POST /__control/wait_idle`` waits for it
+``drop``           close the connection without answering
+``bad_body``       an HTML page instead of JSON, status 502 unless ``status`` is given (200 is
+                   fine: a proxy's or a captive portal's page)
+``success_false``  200 with ``success: false`` and an error (``errors`` may be given)
+``result_null``    200 (or ``status``), ``success: true``, ``result: null``
+``empty_body``     200 (or ``status``) with an empty body (``Content-Length: 0``)
+``truncated``      the JSON answer cut in half (``Content-Type: application/json``). With
+                   ``after_apply``: the real answer, with its real status (or ``status``);
+                   without: the first half of ``{"success": true, ..., "result": null}``, 200
+=================  =========================================================================
+
+``lands_late`` is only valid with ``timeout`` and excludes ``after_apply``. ``delay`` is
+honoured by ``delay`` and ``timeout`` only.
 """
 
 from __future__ import annotations
@@ -29,10 +54,13 @@ from dataclasses import dataclass, field
 
 from .errors import error_item, failure_envelope
 
-ACTIONS = ("status", "delay", "drop", "bad_body", "success_false")
+ACTIONS = ("status", "delay", "timeout", "drop", "bad_body", "success_false", "result_null", "empty_body", "truncated")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "*")
 BAD_BODY = (b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
             b"<body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>\n")
+# The answer a ``truncated`` fault cuts when the request was not carried out.
+NULL_RESULT = {"success": True, "errors": [], "messages": [], "result": None}
+FIELDS = frozenset(("method", "path", "count", "action", "status", "retry_after", "delay", "after_apply", "lands_late", "errors"))
 
 
 class FaultError(ValueError):
@@ -71,6 +99,7 @@ class Fault:
     retry_after: int | None = None
     delay: float = 0.0
     after_apply: bool = False
+    lands_late: bool = False
     errors: list | None = None
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     pattern: re.Pattern | None = None
@@ -79,7 +108,7 @@ class Fault:
     def from_spec(cls, spec) -> Fault:
         if not isinstance(spec, dict):
             raise FaultError("a fault is a JSON object")
-        unknown = sorted(set(spec) - {"method", "path", "count", "action", "status", "retry_after", "delay", "after_apply", "errors"})
+        unknown = sorted(set(spec) - FIELDS)
         if unknown:
             raise FaultError("unknown fault fields: %s" % ", ".join(unknown))
         method = str(spec.get("method", "*")).upper()
@@ -101,22 +130,53 @@ class Fault:
         fault_errors = spec.get("errors")
         if fault_errors is not None and (not isinstance(fault_errors, list) or not all(isinstance(e, dict) for e in fault_errors)):
             raise FaultError("errors must be a list of {code, message} objects")
-        if not isinstance(spec.get("after_apply", False), bool):
-            raise FaultError("after_apply must be true or false")
+        for flag in ("after_apply", "lands_late"):
+            if not isinstance(spec.get(flag, False), bool):
+                raise FaultError("%s must be true or false" % flag)
+        if spec.get("lands_late", False):
+            if action != "timeout":
+                raise FaultError("lands_late is only for the timeout action")
+            if spec.get("after_apply", False):
+                raise FaultError("lands_late and after_apply exclude each other: a timeout lands late, at once or never")
         return cls(method=method, path=path, pattern=pattern, count=_number(spec, "count", 1, 1, integer=True), action=action,
                    status=status, retry_after=_number(spec, "retry_after", None, 0, integer=True),
-                   delay=_number(spec, "delay", 0, 0), after_apply=spec.get("after_apply", False), errors=fault_errors)
+                   delay=_number(spec, "delay", 0, 0), after_apply=spec.get("after_apply", False),
+                   lands_late=spec.get("lands_late", False), errors=fault_errors)
 
     def describe(self) -> dict:
         return {"id": self.id, "method": self.method, "path": self.path, "count": self.count, "action": self.action,
                 "status": self.status, "retry_after": self.retry_after, "delay": self.delay,
-                "after_apply": self.after_apply, "errors": self.errors}
+                "after_apply": self.after_apply, "lands_late": self.lands_late, "errors": self.errors}
 
-    def response(self) -> tuple[int, dict, bytes] | None:
-        """(status, headers, body) to send, or None to drop the connection."""
-        if self.action == "drop":
+    @property
+    def applies_first(self) -> bool:
+        """Is the request carried out before the fault's sleep and answer?"""
+        return self.after_apply
+
+    @property
+    def applies_after_sleep(self) -> bool:
+        """Is the request carried out after the fault's sleep (``delay`` without after_apply, ``lands_late``)?"""
+        return (self.action == "delay" and not self.after_apply) or self.lands_late
+
+    @property
+    def sleeps(self) -> float:
+        return self.delay if self.action in ("delay", "timeout") else 0.0
+
+    def response(self, real: tuple[int, bytes] | None = None) -> tuple[int, dict, bytes] | None:
+        """(status, headers, body) to send, or None to drop the connection.
+
+        ``real`` is (status, JSON body) of the answer to a request that was carried out.
+        """
+        if self.action in ("drop", "timeout"):
             return None
         headers = {"Content-Type": "application/json"}
+        if self.action == "result_null":
+            return self.status or 200, headers, json.dumps(NULL_RESULT).encode("utf-8")
+        if self.action == "empty_body":
+            return self.status or 200, headers, b""
+        if self.action == "truncated":
+            status, body = real if real is not None else (200, json.dumps(NULL_RESULT).encode("utf-8"))
+            return self.status or status, headers, body[:len(body) // 2]
         if self.action == "bad_body":
             return self.status, {"Content-Type": "text/html"}, BAD_BODY
         if self.action == "success_false":

@@ -9,6 +9,10 @@ It records what a client asked of ``/client/v4`` (method, path, query, JSON body
 it got (status, fault), plus which auth scheme it used. Headers are not recorded, so no
 token or key can land here; body values under secret-looking keys, and any string holding
 a PEM private key, are replaced by ``********`` before the entry is stored.
+
+Entries are listed in the order their answers were finished, and ``time`` is when the
+request arrived: a request that a ``delay`` or ``timeout`` fault holds back is listed after
+requests that arrived later. Sort by ``time`` for the order in which a client sent them.
 """
 
 from __future__ import annotations

@@ -169,34 +169,52 @@ class LocalCloudflareHandler(BaseHTTPRequestHandler):
 
     def _serve_api(self, api_path: str, query: dict, raw: bytes) -> None:
         app = self.server.app
+        app.requests_started()
+        try:
+            self._serve_api_request(app, api_path, query, raw)
+        finally:
+            app.requests_ended()
+
+    def _serve_api_request(self, app, api_path: str, query: dict, raw: bytes) -> None:
+        """Carry the request out, unless a fault says otherwise (the order is in faults.py)."""
         body, malformed = _parse_json(raw)
         entry = {"time": iso_micro(app.now()), "method": self.command, "path": api_path, "query": _journal_query(query),
                  "body": body if not malformed else "<malformed JSON, %d bytes>" % len(raw),
                  "status": None, "auth": attempted_scheme(self.headers), "fault": None}
         fault = app.faults.take(self.command, api_path)
-        if fault is not None:
-            entry["fault"] = fault.action
-            if fault.action == "delay" and not fault.after_apply:
-                time.sleep(fault.delay)
-            elif not fault.after_apply:
-                self._answer_fault(fault, entry)
-                return
+        if fault is None:
+            response = self._carry_out(api_path, query, body, malformed)
+            entry["status"] = response.status
+            app.journal.record(entry)
+            self._send(response.status, response.headers, _json_bytes(response.payload))
+            return
+        entry["fault"] = fault.action
+        response = None
+        if fault.applies_first:
+            response = self._carry_out(api_path, query, body, malformed)
+        time.sleep(fault.sleeps)
+        if fault.applies_after_sleep:
+            response = self._carry_out(api_path, query, body, malformed)
+        if fault.action == "delay":
+            # The normal answer, only late; the journal shows it as it always did.
+            entry["status"] = response.status
+            if fault.after_apply:
+                entry["applied_status"] = response.status
+            app.journal.record(entry)
+            self._send(response.status, response.headers, _json_bytes(response.payload))
+            return
+        if response is not None:
+            entry["applied_status"] = response.status
+        real = (response.status, _json_bytes(response.payload)) if response is not None else None
+        self._answer_fault(fault, entry, real)
+
+    def _carry_out(self, api_path: str, query: dict, body, malformed: bool):
         request = ApiRequest(method=self.command, path=api_path, query=query, headers=self.headers, body=body,
                              body_malformed=malformed, client=self.client_address[0])
-        response = handle_api_request(app, request)
-        entry["status"] = response.status
-        if fault is not None and fault.after_apply:
-            entry["applied_status"] = response.status
-            if fault.action == "delay":
-                time.sleep(fault.delay)
-            else:
-                self._answer_fault(fault, entry)
-                return
-        app.journal.record(entry)
-        self._send(response.status, response.headers, _json_bytes(response.payload))
+        return handle_api_request(self.server.app, request)
 
-    def _answer_fault(self, fault, entry: dict) -> None:
-        answer = fault.response()
+    def _answer_fault(self, fault, entry: dict, real: tuple[int, bytes] | None) -> None:
+        answer = fault.response(real)
         entry["status"] = answer[0] if answer is not None else None
         self.server.app.journal.record(entry)
         if answer is None:

@@ -38,12 +38,34 @@ class LocalCloudflare:
         self.rate_limiter = RateLimiter()
         self.journal = Journal()
         self.faults = FaultBook()
+        # /client/v4 requests being handled (a late-landing fault sleeps in one of them).
+        self._in_flight = 0
+        self._idle = threading.Condition()
 
     def now(self) -> float:
         return self.clock.now()
 
     def delay(self, name: str) -> float:
         return self.config["delays"][name]
+
+    def requests_started(self) -> None:
+        with self._idle:
+            self._in_flight += 1
+
+    def requests_ended(self) -> None:
+        with self._idle:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.notify_all()
+
+    def in_flight(self) -> int:
+        with self._idle:
+            return self._in_flight
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no /client/v4 request is being handled (every late landing and its journal entry is done)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._in_flight == 0, timeout=timeout)
 
     def reset(self) -> None:
         """Back to the seed: config as started, no certificates, journal, faults, clock offset."""
