@@ -36,6 +36,7 @@ import pytest
 import requests
 
 from ansible.module_utils import basic
+from ansible.module_utils.common import warnings as ansible_warnings
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tools"))
@@ -156,6 +157,10 @@ def run_module(local_api, fake_clock, capsys, monkeypatch):
         full.update(args)
         full = dict((key, value) for key, value in full.items() if value is not OMIT)
         full.update(_ansible_check_mode=check_mode, _ansible_diff=diff)
+        # In a real run each module is a process of its own; in-process, warnings and deprecations
+        # collect in module-level globals and would leak from one run's result into the next.
+        for name in ("_global_warnings", "_global_deprecations"):
+            getattr(ansible_warnings, name, {}).clear()
         capsys.readouterr()
         with _module_args(full):
             with pytest.raises(SystemExit) as exited:

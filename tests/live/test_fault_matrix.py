@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import pytest
 
-from ansible.module_utils.common import warnings as ansible_warnings
 
 import tables
 from fault_cases import BUDGET, COLUMNS, ROWS, Column, explain, judge
@@ -36,10 +35,6 @@ def _run(run_module, row, cell, column=None, check_mode=False):
     if column is not None and column.timeout is not None:
         args["api_timeout"] = column.timeout
     args.update(cell.args)
-    # In a real run each module is a process of its own; in-process, warnings and deprecations
-    # collect in module-level globals and would leak from one cell's result into the next.
-    for name in ("_global_warnings", "_global_deprecations"):
-        getattr(ansible_warnings, name, {}).clear()
     try:
         rc, result = run_module(row.module, args, check_mode=check_mode)
     except Exception as exc:  # pylint: disable=broad-exception-caught
