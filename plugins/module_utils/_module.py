@@ -83,15 +83,18 @@ class CloudflareTask(object):
     """One module run. Subclasses set the class attributes and fill the hooks.
 
     ``selectors``: options that choose what the task acts on; given, they must have a value
-    (a template that rendered to null must not select everything). ``id_options``: options
-    that hold Cloudflare ids. ``non_negative``: number options of the module that must be 0
-    or more. ``latest`` is the last state seen, returned also when the run fails.
+    (a template that rendered to null must not select everything). ``option_checks``: option
+    name -> a check from ``_validation`` (``check(value, option)`` returns the value to use,
+    for example hostnames lower-cased and de-duplicated, or raises an InputError naming the
+    option); options checked with ``validate_id`` also refuse an id that YAML read as a
+    number. ``non_negative``: number options that must be 0 or more. ``latest`` is the last
+    state seen, returned also when the run fails.
     """
 
     argument_spec = {}
     rules = {}
     selectors = ()
-    id_options = ()
+    option_checks = {}
     non_negative = ()
 
     def __init__(self, module):
@@ -169,7 +172,8 @@ def check_shared_input(module, task):
     for option in task.non_negative:
         if params.get(option) is not None:
             check_finite(params[option], option)
-    for option in ('zone_id',) + tuple(task.id_options):
+    id_options = ['zone_id'] + [name for name, check in task.option_checks.items() if check is validate_id]
+    for option in id_options:
         raw = module.given.get(option)
         if isinstance(raw, (int, float)) and not isinstance(raw, bool):
             raise InputError('%s was given as the number %s: YAML reads an unquoted id of digits as a number, which can change '
@@ -182,6 +186,9 @@ def check_shared_input(module, task):
                 text += ('; in check mode, a certificate that would be issued or uploaded has no id or serial number yet, so a '
                          'later task cannot select it by them')
             raise InputError(text)
+    for option, check in task.option_checks.items():
+        if params.get(option) is not None:
+            params[option] = check(params[option], option)
     if not params.get('zone_id') and not params.get('zone'):
         raise InputError('one of the following is required: zone_id, zone (give them once for all tasks with '
                          'module_defaults and group/mtls.cloudflare.all)')

@@ -28,8 +28,11 @@ class Wait(object):
     can return what it saw last.
     """
 
-    def __init__(self, what, read, state_of, wanted, passing, failed=None):
+    def __init__(self, what, read, state_of, wanted, passing, failed=None, name_keys=True):
         self.what = what
+        # Messages name each object by its key ("app.example.com: pending_deployment") unless
+        # the one object is named in ``what`` already.
+        self.name_keys = name_keys
         self.read = read
         self.state_of = state_of
         self.wanted = tuple(wanted)
@@ -60,7 +63,7 @@ class Wait(object):
             remaining = deadline - client.clock()
             if remaining <= 0:
                 raise CloudflareError('timed out after %d s waiting for %s; the last status seen was %s (raise wait_timeout to wait longer)'
-                                      % (timeout, self.what, _describe(states, waiting)))
+                                      % (timeout, self.what, self._describe(states, waiting)))
             client.sleep(min(interval, remaining))
             interval = min(interval * 2, MAX_INTERVAL)
             pending = waiting
@@ -72,11 +75,10 @@ class Wait(object):
                 raise CloudflareError(message % ', '.join(str(key) for key in stuck))
         strayed = [key for key, seen in states.items() if seen not in self.wanted + self.passing]
         if strayed:
-            raise CloudflareError('while waiting for %s, %s: someone else changed %s'
-                                  % (self.what, _describe(states, strayed), 'it' if len(strayed) == 1 else 'them'))
+            raise CloudflareError('while waiting for %s, the status became %s: someone else changed %s'
+                                  % (self.what, self._describe(states, strayed), 'it' if len(strayed) == 1 else 'them'))
 
-
-def _describe(states, keys):
-    if len(states) == 1:
-        return str(states[keys[0]])
-    return ', '.join('%s %s' % (key, states[key]) for key in keys)
+    def _describe(self, states, keys):
+        if not self.name_keys:
+            return ', '.join(str(states[key]) for key in keys)
+        return ', '.join('%s: %s' % (key, states[key]) for key in keys)

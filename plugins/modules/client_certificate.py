@@ -296,19 +296,13 @@ class ClientCertificate(CloudflareTask):
     )
     rules = dict(mutually_exclusive=[SELECTORS], required_one_of=[SELECTORS])
     selectors = SELECTORS
-    id_options = ('id',)
+    option_checks = dict(id=validate_id, serial_number=validate_serial, fingerprint_sha256=validate_fingerprint)
     non_negative = ('wait_timeout',)
     csr = None
     candidates = None
 
     def check_input(self):
         params = self.params
-        if params['id'] is not None:
-            validate_id(params['id'], 'id')
-        if params['serial_number'] is not None:
-            params['serial_number'] = validate_serial(params['serial_number'], 'serial_number')
-        if params['fingerprint_sha256'] is not None:
-            validate_fingerprint(params['fingerprint_sha256'], 'fingerprint_sha256')
         if params['validity_days'] <= 0:
             raise InputError('validity_days must be a positive number of days, got %d' % params['validity_days'])
         if params['csr'] is not None:
@@ -401,7 +395,7 @@ class ClientCertificate(CloudflareTask):
             self.latest = current or self.latest
             return current
 
-        wait = Wait(what, read, lambda current: current.get('status') if current else 'gone', wanted, passing)
+        wait = Wait(what, read, lambda current: current.get('status') if current else 'gone', wanted, passing, name_keys=False)
         return wait.run(self.client, [certificate_id], self.params['wait_timeout'], first={certificate_id: certificate})[certificate_id]
 
     def returns(self, state):

@@ -198,17 +198,8 @@ class ClientCertificateInfo(CloudflareTask):
         expires_within_days=dict(type='int'),
     )
     selectors = ('id', 'serial_number', 'fingerprint_sha256', 'common_name')
-    id_options = ('id',)
-
-    def check_input(self):
-        params = self.params
-        if params['id'] is not None:
-            validate_id(params['id'], 'id')
-        if params['serial_number'] is not None:
-            params['serial_number'] = validate_serial(params['serial_number'], 'serial_number')
-        if params['fingerprint_sha256'] is not None:
-            validate_fingerprint(params['fingerprint_sha256'], 'fingerprint_sha256')
-        check_days(params['expires_within_days'], 'expires_within_days')
+    option_checks = dict(id=validate_id, serial_number=validate_serial, fingerprint_sha256=validate_fingerprint,
+                         expires_within_days=check_days)
 
     def read(self):
         params = self.params

@@ -162,7 +162,7 @@ from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop impo
     ASSOCIATION_DIFF_FIELDS, association_state, association_writes, associations_by_hostname, read_association,
 )
 from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
-from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, validate_hostnames, validate_id
+from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import validate_hostnames, validate_id
 from ansible_collections.mtls.cloudflare.plugins.module_utils._wait import Wait
 
 # Certificate fields an association repeats; unknown until Cloudflare answers for another certificate.
@@ -180,18 +180,13 @@ class HostnameAssociations(CloudflareTask):
     )
     rules = dict(required_if=[['state', 'enabled', ['certificate_id']], ['state', 'disabled', ['certificate_id']]])
     selectors = ('hostnames', 'certificate_id')
-    id_options = ('certificate_id',)
+    option_checks = dict(hostnames=validate_hostnames, certificate_id=validate_id)
     non_negative = ('wait_timeout',)
     entries = ()
 
     def check_input(self):
-        hostnames = validate_hostnames(self.params['hostnames'], 'hostnames')
-        if not hostnames:
-            raise InputError('hostnames must list at least one hostname')
-        if self.params['certificate_id'] is not None:
-            validate_id(self.params['certificate_id'], 'certificate_id')
         self.entries = [dict(hostname=hostname, changed=False, applied=False, before=None, after=None, item=None, seen=None)
-                        for hostname in hostnames]
+                        for hostname in self.params['hostnames']]
 
     def read(self):
         for entry in self.entries:

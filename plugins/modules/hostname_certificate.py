@@ -248,7 +248,7 @@ class HostnameCertificate(CloudflareTask):
                  required_if=[['state', 'present', ['certificate', 'private_key']],
                               ['state', 'absent', ['id', 'serial_number', 'certificate'], True]])
     selectors = ('id', 'serial_number', 'certificate')
-    id_options = ('id',)
+    option_checks = dict(id=validate_id, serial_number=validate_serial, detach_hostnames=validate_hostnames)
     non_negative = ('wait_timeout',)
     leaf = None
     hostnames = ()
@@ -257,20 +257,16 @@ class HostnameCertificate(CloudflareTask):
 
     def check_input(self):
         params = self.params
-        if params['id'] is not None:
-            validate_id(params['id'], 'id')
-        if params['serial_number'] is not None:
-            validate_serial(params['serial_number'], 'serial_number')
         if params['certificate'] is not None:
             if 'PRIVATE KEY-----' in params['certificate']:
                 # A key pasted into the wrong option is a secret all the same: never echoed, not even in invocation.
                 self.module.no_log_values.add(params['certificate'])
             self.leaf = certificate_leaf(params['certificate'])
+        self.hostnames = params['detach_hostnames'] or []
         if params['state'] == 'present':
             check_private_key(params['private_key'])
             if params['detach_hostnames']:
                 raise InputError('detach_hostnames only applies to state=absent; use mtls.cloudflare.hostname_association to change associations')
-        self.hostnames = validate_hostnames(params['detach_hostnames'], 'detach_hostnames')
 
     # --- read and plan ---------------------------------------------------------------------------
 
@@ -404,7 +400,7 @@ class HostnameCertificate(CloudflareTask):
             return self.latest
 
         first = {certificate_id: shape_hostname_certificate(self.latest)}
-        wait = Wait(what, read, lambda current: current['status'], wanted, passing, failed)
+        wait = Wait(what, read, lambda current: current['status'], wanted, passing, failed, name_keys=False)
         return wait.run(self.client, [certificate_id], self.params['wait_timeout'], first=first)[certificate_id]
 
     # --- returns ---------------------------------------------------------------------------------

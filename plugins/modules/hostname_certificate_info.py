@@ -219,17 +219,7 @@ class HostnameCertificateInfo(CloudflareTask):
         hostnames=dict(type='list', elements='str'),
     )
     selectors = ('id', 'serial_number', 'hostnames')
-    id_options = ('id',)
-    hostnames = ()
-
-    def check_input(self):
-        params = self.params
-        if params['id'] is not None:
-            validate_id(params['id'], 'id')
-        if params['serial_number'] is not None:
-            validate_serial(params['serial_number'], 'serial_number')
-        check_days(params['expires_within_days'], 'expires_within_days')
-        self.hostnames = validate_hostnames(params['hostnames'], 'hostnames')
+    option_checks = dict(id=validate_id, serial_number=validate_serial, expires_within_days=check_days, hostnames=validate_hostnames)
 
     def read(self):
         params = self.params
@@ -241,7 +231,7 @@ class HostnameCertificateInfo(CloudflareTask):
         certificates = [shape_hostname_certificate(item) for item in candidates]
         result = dict(hostname_certificates=[certificate for certificate in certificates if self._matches(certificate)])
         if params['hostnames'] is not None:
-            result['hostname_associations'] = [read_association(self.client, self.zone, hostname) for hostname in self.hostnames]
+            result['hostname_associations'] = [read_association(self.client, self.zone, hostname) for hostname in params['hostnames']]
         return result
 
     def _matches(self, certificate):
