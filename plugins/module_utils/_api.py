@@ -111,7 +111,8 @@ def checked_base_url(url):
 
 
 def _without_credentials(url):
-    return re.sub(r'//[^/@]*@', '//***@', url)
+    # Up to the last '@': a password may hold '/' or '@' that a URL parser reads otherwise.
+    return re.sub(r'//.*@', '//***@', url)
 
 
 def is_loopback(hostname):

@@ -82,8 +82,8 @@ class Writer(object):
                 raise error
             current = self._read_again(write, error, doubt)
             if write.applied(current):
-                if error.refused and not doubt:
-                    # Refused because the effect was already there: someone else's doing, not this run's.
+                if (error.refused or error.status == 429) and not doubt:
+                    # Refused (a 429 is refused before any work): the effect is someone else's doing, not this run's.
                     return current, False
                 self.changed = True
                 self.warn('Cloudflare API %s %s: the answer was lost or unusable (%s), but a new read shows that it was applied (%s)'
