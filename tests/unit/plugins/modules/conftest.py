@@ -11,6 +11,7 @@ import json
 import pytest
 
 from ansible.module_utils import basic
+from ansible.module_utils.common import warnings as ansible_warnings
 
 from ansible_collections.mtls.cloudflare.tests.unit.plugins.cloudflare_fakes import Clock
 
@@ -50,6 +51,10 @@ def run_module(capsys, monkeypatch, clock):
 
     def run(main, args, check_mode=False, diff=False):
         args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
+        # ansible-core keeps warnings in a process-wide store: without this, a test would see
+        # the warnings of the tests before it, and a fragment asserted there could come from them.
+        for store in ('_global_warnings', '_global_deprecations'):
+            getattr(ansible_warnings, store).clear()
         with _module_args(args):
             with pytest.raises(SystemExit) as exited:
                 main()
