@@ -13,6 +13,7 @@ import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.common import warnings as ansible_warnings
 
+from ansible_collections.mtls.cloudflare.plugins.module_utils import _api
 from ansible_collections.mtls.cloudflare.tests.unit.plugins.cloudflare_fakes import Clock
 
 try:
@@ -40,6 +41,8 @@ def clock(monkeypatch):
     fake = Clock()
     monkeypatch.setattr('time.sleep', fake.sleep)
     monkeypatch.setattr('time.monotonic', fake.monotonic)
+    # Jitter at its top, so a backoff is its upper bound (1 s, 2 s, 4 s ...) and the figures are exact.
+    monkeypatch.setattr(_api, '_jitter', lambda: 1.0)
     return fake
 
 

@@ -152,17 +152,26 @@ def test_wait_polls_only_the_hostnames_still_pending(run_module, api, clock):
     api.get(HOSTNAMES + '/b.example.com', json=envelope(association('b.example.com')))
     code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=['a.example.com', 'b.example.com'], wait=True))
     assert code == 0 and [entry['after']['status'] for entry in result['hostnames']] == ['active', 'active']
-    assert len(api.calls) == 6 and clock.sleeps == [1.0]
+    # The PUT's answer starts the wait: both are read one interval later, then only b.
+    assert len(api.calls) == 6 and clock.sleeps == [1.0, 2.0]
 
 
 def test_wait_for_removal_ends_when_the_association_is_gone(run_module, api, clock):
     api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com')))
-    api.put(HOSTNAMES, json=envelope([removed('a.example.com')]))
+    api.put(HOSTNAMES, json=envelope([association('a.example.com', enabled=None, status='pending_deletion')]))
     api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com', status='pending_deletion')))
     api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com', cert_id=None)))
     code, result = run_module(hostname_association.main, dict(ARGS, hostnames=['a.example.com'], state='absent', wait=True))
     assert code == 0 and result['changed'] is True and result['hostnames'][0]['after'] is None
-    assert clock.sleeps == [1.0]
+    assert clock.sleeps == [1.0, 2.0]
+
+
+def test_wait_for_removal_needs_no_poll_when_the_put_answer_shows_it_gone(run_module, api, clock):
+    api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com')))
+    api.put(HOSTNAMES, json=envelope([removed('a.example.com')]))
+    code, result = run_module(hostname_association.main, dict(ARGS, hostnames=['a.example.com'], state='absent', wait=True))
+    assert code == 0 and result['changed'] is True and result['hostnames'][0]['after'] is None
+    assert [call.request.method for call in api.calls] == ['GET', 'PUT'] and clock.sleeps == []
 
 
 def test_wait_fails_clearly_on_deployment_timed_out(run_module, api, clock):
@@ -190,9 +199,12 @@ def test_a_failed_second_batch_still_reports_the_first(run_module, api):
     (dict(hostnames=['a/b.example.com']), 'hostnames', 'fully qualified hostname'),
     (dict(hostnames=['x' * 63 + '.' + 'y' * 63 + '.' + 'z' * 63 + '.' + 'w' * 63 + '.example.com']), 'hostnames', 'at most 253'),
     (dict(hostnames=['app.example.com', 'localhost']), 'hostnames', 'fully qualified hostname'),
-    (dict(hostnames=[]), 'hostnames', 'at least one hostname'),
+    (dict(hostnames=[]), 'hostnames', 'was given with an empty value ([])'),
+    (dict(hostnames=['']), 'hostnames', 'was given with an empty value'),
+    (dict(hostnames=['app.example.com', '  ']), 'hostnames', 'an empty one never means "all"'),
+    (dict(certificate_id=CERT_ID + '\n'), 'certificate_id', 'must be a Cloudflare id'),
     (dict(certificate_id='../x'), 'certificate_id', 'must be a Cloudflare id'),
-    (dict(wait_timeout=-1), 'wait_timeout', '0 or more'),
+    (dict(wait_timeout=-1), 'wait_timeout', 'must be a finite number of at least 0'),
 ])
 def test_bad_input_fails_before_any_request(run_module, api, args, option, text):
     args = dict((key, value) for key, value in dict(dict(ENABLE, hostnames=['app.example.com']), **args).items() if value is not None)
