@@ -426,3 +426,76 @@ def test_wait_fails_clearly_on_deletion_timed_out(run_module, api, clock):
     api.get(ONE, json=envelope(certificate(status='deletion_timed_out')))
     code, result = run_module(hostname_certificate.main, dict(ABSENT, wait=True))
     assert code == 1 and 'deletion_timed_out' in result['msg'] and 'run the task again' in result['msg']
+
+
+# --- diff of a delete with detach_hostnames ----------------------------------------------------------
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_diff_of_a_delete_shows_the_hostnames_to_be_detached(run_module, api, check_mode):
+    api.get(ONE, json=envelope(certificate()))
+    api.get(HOSTNAMES + '/app.example.com', json=envelope(association('app.example.com')))
+    api.get(HOSTNAMES + '/api.example.com', json=envelope(association('api.example.com', cert_id=OTHER_ID)))
+    if not check_mode:
+        api.put(HOSTNAMES, json=envelope([association('app.example.com', enabled=None, status='deleted')]))
+        api.delete(ONE, json=envelope(certificate(status='pending_deletion')))
+    args = dict(ABSENT, detach_hostnames=['app.example.com', 'api.example.com'])
+    code, result = run_module(hostname_certificate.main, args, check_mode=check_mode, diff=True)
+    assert code == 0 and result['changed'] is True
+    # Only the hostname on this certificate is detached; the one on another certificate is not shown as going.
+    assert result['diff']['before'] == {'state': 'present', 'id': CERT_ID, 'status': 'active',
+                                        'serial_number': '6743787633689793699141714808227354901',
+                                        'expires_on': result['diff']['before']['expires_on'],
+                                        'associated_hostnames': ['app.example.com']}
+    assert result['diff']['after']['associated_hostnames'] == []
+    assert result['diff']['after']['status'] == 'pending_deletion' and result['diff']['after']['state'] == 'present'
+    assert result['detached_hostnames'] == ['app.example.com']
+    assert_no_secret(result)
+
+
+def test_diff_of_a_delete_without_detach_hostnames_has_no_associated_hostnames(run_module, api):
+    api.get(ONE, json=envelope(certificate()))
+    api.delete(ONE, json=envelope(certificate(status='pending_deletion')))
+    code, result = run_module(hostname_certificate.main, ABSENT, diff=True)
+    assert code == 0 and 'associated_hostnames' not in result['diff']['before'] and 'associated_hostnames' not in result['diff']['after']
+
+
+def test_diff_of_a_delete_with_wait_predicts_deleted_in_check_mode(run_module, api):
+    api.get(ONE, json=envelope(certificate()))
+    api.get(HOSTNAMES + '/app.example.com', json=envelope(association('app.example.com')))
+    code, result = run_module(hostname_certificate.main, dict(ABSENT, detach_hostnames=['app.example.com'], wait=True),
+                              check_mode=True, diff=True)
+    assert code == 0 and [call.request.method for call in api.calls] == ['GET', 'GET']
+    assert result['diff']['after']['status'] == 'deleted' and result['diff']['after']['associated_hostnames'] == []
+
+
+# --- odd answers to the writes of state=absent and present ------------------------------------------
+
+def test_a_delete_answered_with_success_false_on_200_is_decided_by_a_read(run_module, api):
+    api.get(ONE, json=envelope(certificate()))
+    api.delete(ONE, json=envelope(success=False))
+    api.get(ONE, json=envelope(certificate(status='pending_deletion')))
+    code, result = run_module(hostname_certificate.main, ABSENT)
+    assert code == 0 and result['changed'] is True and result['hostname_certificate']['status'] == 'pending_deletion'
+    assert 'HTTP 200 with success: false' in json.dumps(result['warnings'])
+
+
+def test_an_upload_answered_with_result_null_is_decided_by_listing(run_module, api):
+    api.get(CERTIFICATES, json=envelope([]))
+    api.post(CERTIFICATES, json=envelope(None))
+    api.get(CERTIFICATES, json=envelope([certificate(status='pending_deployment')]))
+    code, result = run_module(hostname_certificate.main, PRESENT)
+    assert code == 0 and result['changed'] is True and result['hostname_certificate']['id'] == CERT_ID
+    assert 'HTTP 200 with a result null' in json.dumps(result['warnings'])
+    assert_no_secret(result)
+
+
+def test_an_upload_lost_every_time_fails_saying_the_outcome_is_unknown(run_module, api, clock):
+    api.get(CERTIFICATES, json=envelope([]))
+    for dummy in range(2):
+        api.post(CERTIFICATES, status=502, json=envelope(success=False))
+        api.get(CERTIFICATES, json=envelope([]))
+    code, result = run_module(hostname_certificate.main, dict(PRESENT, api_retries=1))
+    assert code == 1 and result['changed'] is False
+    assert [call.request.method for call in api.calls] == ['GET', 'POST', 'GET', 'POST', 'GET']
+    assert 'the outcome is unknown' in result['msg'] and 'hostname_certificate_info' in result['msg']
+    assert_no_secret(result)
