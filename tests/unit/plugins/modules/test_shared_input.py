@@ -228,3 +228,22 @@ def test_plain_http_to_loopback_is_accepted(run_module, api):
     code, result = run_module(client_certificate.main, dict(ARGS, id=CERT_ID, state='revoked', api_base_url='http://127.0.0.1:8080/client/v4'))
     assert code == 0 and result['changed'] is False and len(api.calls) == 1
     assert BASE not in api.calls[0].request.url
+
+
+# --- one exit: api_error only when a request failed, never a traceback -------------------------------
+
+def test_a_failed_request_returns_api_error_and_no_traceback(run_module, api):
+    api.get(ONE, status=403, json=envelope(success=False, errors=[{'code': 10000, 'message': 'Authentication error'}]))
+    code, result = run_module(client_certificate.main, dict(ARGS, id=CERT_ID))
+    assert code == 1 and result['api_error']['method'] == 'GET' and result['api_error']['status'] == 403
+    assert 'exception' not in result and 'Traceback' not in json.dumps(result)
+
+
+def test_a_wait_timeout_is_no_request_failure_so_it_has_no_api_error(run_module, api, clock):
+    api.get(ONE, json=envelope(certificate('active')))
+    api.delete(ONE, json=envelope(certificate('pending_revocation')))
+    api.get(ONE, json=envelope(certificate('pending_revocation')))
+    code, result = run_module(client_certificate.main, dict(ARGS, id=CERT_ID, state='revoked', wait=True, wait_timeout=1))
+    assert code == 1 and result['changed'] is True and 'timed out after 1 s' in result['msg']
+    assert 'api_error' not in result and 'exception' not in result
+    assert result['client_certificate']['status'] == 'pending_revocation'
