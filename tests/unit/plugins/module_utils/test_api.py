@@ -560,6 +560,23 @@ def test_unknown_zone_name_fails_clearly(make_client, api):
     assert 'Zone Read' in str(caught.value) and 'zone_id' in str(caught.value)
 
 
+@pytest.mark.parametrize('zone_id', ['../zones', ZONE + '\n', 'a/b'])
+def test_bad_zone_id_fails_before_any_request(api, zone_id):
+    # Checked with the shared options, before the client exists or any request is sent.
+    module = ModuleDouble(module_params(zone_id=zone_id))
+    module.given = dict(module.params)
+    with pytest.raises(InputError, match='^zone_id'):
+        check_shared_input(module, CloudflareTask(module))
+    assert len(api.calls) == 0
+
+
+def test_an_empty_zone_id_is_no_zone(api):
+    module = ModuleDouble(module_params(zone_id=''))
+    module.given = dict(module.params)
+    with pytest.raises(InputError, match='one of the following is required: zone_id, zone'):
+        check_shared_input(module, CloudflareTask(module))
+
+
 def test_a_zone_listing_with_a_null_result_is_not_read_as_no_zone(make_client, api):
     api.get(BASE + '/zones', json=envelope(None))
     client = make_client(zone_id=None, zone='example.com', api_retries=0)
