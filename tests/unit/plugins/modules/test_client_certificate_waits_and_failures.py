@@ -196,3 +196,37 @@ def test_an_issue_refused_by_cloudflare_is_not_looked_up_again(run_module, api):
     code, result = run_module(client_certificate.main, dict(ARGS, csr=CSR, validity_days=99999))
     assert code == 1 and result['changed'] is False and len(api.calls) == 2
     assert '1100: validity_days must be at most 5475' in result['msg']
+
+
+def test_a_reactivation_answered_503_is_sent_again_once_a_new_read_shows_no_change(run_module, api, clock):
+    api.get(ONE, json=envelope(certificate('pending_revocation')))
+    api.patch(ONE, status=503, json=envelope(success=False))
+    api.get(ONE, json=envelope(certificate('pending_revocation')))
+    api.patch(ONE, json=envelope(certificate('pending_reactivation')))
+    code, result = run_module(client_certificate.main, dict(ARGS, id=CERT_ID))
+    assert code == 0 and result['changed'] is True and result['client_certificate']['status'] == 'pending_reactivation'
+    assert sent(api) == [('GET', ONE, None), ('PATCH', ONE, {'reactivate': True}), ('GET', ONE, None), ('PATCH', ONE, {'reactivate': True})]
+    assert clock.sleeps == [1.0]
+
+
+def test_429_on_every_revoke_means_nothing_was_changed(run_module, api, clock):
+    api.get(ONE, json=envelope(certificate('active')))
+    for dummy in range(2):
+        api.delete(ONE, status=429, headers={'Retry-After': '2'}, json=envelope(success=False, errors=[{'code': 971, 'message': 'Please wait'}]))
+        api.get(ONE, json=envelope(certificate('active')))
+    code, result = run_module(client_certificate.main, dict(ARGS, id=CERT_ID, state='revoked', api_retries=1))
+    assert code == 1 and result['changed'] is False and result['client_certificate']['status'] == 'active'
+    assert [method for method, url, body in sent(api)] == ['GET', 'DELETE', 'GET', 'DELETE', 'GET'] and clock.sleeps == [2.0]
+    assert 'has not changed, so nothing was changed' in result['msg'] and 'unknown' not in result['msg']
+    assert result['api_error']['status'] == 429
+
+
+def test_an_issue_answered_with_result_null_adopts_what_the_listing_shows(run_module, api):
+    api.get(LIST, json=page([]))
+    api.post(LIST, json=envelope(None))
+    issued = certificate('active', number=9, csr=CSR)
+    api.get(LIST, json=page([issued]))
+    code, result = run_module(client_certificate.main, dict(ARGS, csr=CSR))
+    assert code == 0 and result['changed'] is True and result['client_certificate']['id'] == issued['id']
+    assert [method for method, url, body in sent(api)] == ['GET', 'POST', 'GET']
+    assert 'HTTP 200 with a result null' in json.dumps(result['warnings'])
