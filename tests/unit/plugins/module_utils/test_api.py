@@ -14,9 +14,11 @@ import yaml
 
 from ansible_collections.mtls.cloudflare.plugins.doc_fragments.api import ModuleDocFragment
 from ansible_collections.mtls.cloudflare.plugins.module_utils import _api
-from ansible_collections.mtls.cloudflare.plugins.module_utils._api import CloudflareClient, cloudflare_argument_spec
+from ansible_collections.mtls.cloudflare.plugins.module_utils._api import CloudflareClient, Envelope
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
+from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, check_shared_input, cloudflare_argument_spec
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError
+from ansible_collections.mtls.cloudflare.plugins.module_utils._zones import zone_id_of
 
 from ansible_collections.mtls.cloudflare.tests.unit.plugins.cloudflare_fakes import BASE, TOKEN, ZONE, ModuleDouble, envelope, module_params
 
@@ -94,14 +96,21 @@ def test_loopback_http_and_https_are_accepted(make_client, url):
 
 
 @pytest.mark.parametrize('option,value', [('api_timeout', 0), ('api_retries', -1), ('api_max_wait', -5)])
-def test_bad_numbers_are_refused(make_client, option, value):
+def test_bad_numbers_are_refused(option, value):
+    # Checked with the other options, before the client exists (more in test_module.py).
+    module = ModuleDouble(module_params(**{option: value}))
+    module.given = dict(module.params)
     with pytest.raises(InputError, match=option):
-        make_client(**{option: value})
+        check_shared_input(module, CloudflareTask(module))
 
 
-def test_validate_certs_and_ca_path_map_to_verify(make_client):
-    assert make_client(validate_certs=False).session.verify is False
-    assert make_client(ca_path='/etc/ssl/ca.pem').session.verify == '/etc/ssl/ca.pem'
+def test_validate_certs_and_ca_path_map_to_verify(make_client, tmp_path):
+    bundle = tmp_path / 'ca.pem'
+    bundle.write_text('-----BEGIN CERTIFICATE-----\n')
+    # Given per request (not on the session, where REQUESTS_CA_BUNDLE would override it): see test_tls.py.
+    assert make_client(validate_certs=False).verify is False
+    assert make_client(ca_path=str(bundle)).verify == str(bundle)
+    assert make_client().verify is True
 
 
 # --- retries ------------------------------------------------------------------------------------
@@ -111,8 +120,8 @@ def test_retryable_status_then_success(make_client, api, clock, status):
     api.get(CERT, status=status, json=envelope(success=False, errors=[{'code': 971, 'message': 'slow down'}]))
     api.get(CERT, json=envelope({'id': 'x'}))
     client = make_client()
-    page = client.get(CERT[len(BASE):])
-    assert page.result == {'id': 'x'}
+    answer = client.get(CERT[len(BASE):])
+    assert isinstance(answer, Envelope) and answer.result == {'id': 'x'} and answer.status == 200
     assert len(api.calls) == 2
     assert clock.sleeps == [1.0]  # first backoff step, jitter at its top
     assert len(client.module.warnings) == 1
@@ -155,18 +164,28 @@ def test_post_is_not_repeated_after_a_5xx(make_client, api, clock):
     api.post(LIST, status=502, json=envelope(success=False))
     client = make_client()
     with pytest.raises(CloudflareError) as caught:
-        client.request('POST', LIST[len(BASE):], body={'csr': 'x', 'validity_days': 1})
+        client.send_write('POST', LIST[len(BASE):], body={'csr': 'x', 'validity_days': 1})
     assert len(api.calls) == 1
-    assert caught.value.ambiguous is True
-    assert clock.sleeps == []
+    # It reached Cloudflare and may have been carried out: the caller (Writer) re-reads.
+    assert caught.value.retryable is True and caught.value.not_sent is False and caught.value.refused is False
+    assert caught.value.status == 502 and clock.sleeps == []
 
 
-def test_post_is_repeated_after_a_429(make_client, api, clock):
+def test_a_429_to_a_write_is_returned_with_its_retry_after_not_repeated_here(make_client, api, clock):
+    # Sending a write again is the Writer's decision, after a read (see test_writes.py).
     api.post(LIST, status=429, headers={'Retry-After': '2'}, json=envelope(success=False))
-    api.post(LIST, json=envelope({'id': 'new'}))
-    page = make_client().request('POST', LIST[len(BASE):], body={'csr': 'x', 'validity_days': 1})
-    assert page.result == {'id': 'new'}
-    assert clock.sleeps == [2.0]
+    with pytest.raises(CloudflareError) as caught:
+        make_client().send_write('POST', LIST[len(BASE):], body={'csr': 'x', 'validity_days': 1})
+    assert len(api.calls) == 1 and clock.sleeps == []
+    assert caught.value.status == 429 and caught.value.retry_after == 2.0 and caught.value.refused is False
+    assert json.loads(api.calls[0].request.body) == {'csr': 'x', 'validity_days': 1}
+
+
+def test_a_write_refused_with_a_4xx_is_marked_refused(make_client, api):
+    api.delete(CERT, status=403, json=envelope(success=False, errors=[{'code': 10000, 'message': 'Authentication error'}]))
+    with pytest.raises(CloudflareError) as caught:
+        make_client().send_write('DELETE', CERT[len(BASE):])
+    assert caught.value.refused is True and caught.value.retryable is False and len(api.calls) == 1
 
 
 def test_get_is_retried_after_a_dropped_connection(make_client, api):
@@ -180,15 +199,17 @@ def test_get_is_retried_after_a_dropped_connection(make_client, api):
 def test_delete_after_a_dropped_connection_is_ambiguous_not_repeated(make_client, api):
     api.delete(CERT, body=requests.exceptions.ConnectionError('Connection aborted.'))
     with pytest.raises(CloudflareError) as caught:
-        make_client().request('DELETE', CERT[len(BASE):])
-    assert caught.value.ambiguous is True
+        make_client().send_write('DELETE', CERT[len(BASE):])
+    assert caught.value.not_sent is False and 'the connection was closed before a response arrived' in str(caught.value)
     assert len(api.calls) == 1
 
 
 def test_delete_is_repeated_when_no_connection_was_made(make_client, api):
     api.delete(CERT, body=requests.exceptions.ConnectionError('NewConnectionError: Connection refused'))
     api.delete(CERT, json=envelope({'id': 'x', 'status': 'pending_revocation'}))
-    assert make_client().request('DELETE', CERT[len(BASE):]).result['status'] == 'pending_revocation'
+    client = make_client()
+    assert client.send_write('DELETE', CERT[len(BASE):]).result['status'] == 'pending_revocation'
+    assert len(api.calls) == 2 and 'could not connect' in client.module.warnings[0]
 
 
 def test_timeout_on_get_is_retried_and_reported(make_client, api):
@@ -204,7 +225,7 @@ def test_every_request_carries_the_timeout(make_client, monkeypatch):
     seen = []
 
     def fake_request(method, url, **kwargs):
-        seen.append(kwargs.get('timeout'))
+        seen.append((kwargs.get('timeout'), kwargs.get('verify')))
         response = requests.Response()
         response.status_code = 200
         response._content = json.dumps(envelope({'id': 'x'})).encode()
@@ -212,7 +233,7 @@ def test_every_request_carries_the_timeout(make_client, monkeypatch):
     client = make_client(api_timeout=7.5)
     monkeypatch.setattr(client.session, 'request', fake_request)
     client.get('/x')
-    assert seen == [7.5]
+    assert seen == [(7.5, True)]
 
 
 def test_ratelimit_header_paces_when_nearly_spent(make_client, api, clock):
@@ -271,16 +292,29 @@ def test_empty_errors_list_still_gives_a_message(make_client, api):
         make_client().get(CERT[len(BASE):])
 
 
-def test_non_json_body_is_reported(make_client, api):
-    api.get(CERT, status=200, body='<html>oops</html>', content_type='text/html')
+def test_non_json_body_is_reported(make_client, api, clock):
+    # An odd answer to a read is retried like a 5xx, then reported.
+    for dummy in range(2):
+        api.get(CERT, status=200, body='<html>oops</html>', content_type='text/html')
+    client = make_client(api_retries=1)
     with pytest.raises(CloudflareError, match=r'not a Cloudflare JSON envelope \(text/html, 17 bytes\)'):
-        make_client().get(CERT[len(BASE):])
+        client.get(CERT[len(BASE):])
+    assert len(api.calls) == 2 and clock.sleeps == [1.0]
+
+
+def test_a_non_json_answer_once_is_retried_and_the_next_answer_used(make_client, api):
+    api.get(CERT, status=200, body='', content_type='application/json')
+    api.get(CERT, json=envelope({'id': 'x'}))
+    client = make_client()
+    assert client.get(CERT[len(BASE):]).result == {'id': 'x'}
+    assert 'HTTP 200 with a body that is not a Cloudflare JSON envelope (application/json, 0 bytes)' in client.module.warnings[0]
 
 
 def test_success_false_with_200_is_an_error(make_client, api):
     api.get(CERT, json=envelope(success=False, errors=[{'code': 1000, 'message': 'odd'}]))
-    with pytest.raises(CloudflareError, match='HTTP 200: 1000: odd'):
-        make_client().get(CERT[len(BASE):])
+    with pytest.raises(CloudflareError, match='HTTP 200: 1000: odd') as caught:
+        make_client(api_retries=0).get(CERT[len(BASE):])
+    assert 'the envelope says success: false' in str(caught.value)
 
 
 def test_no_secret_in_any_error_or_warning(make_client, api):
@@ -295,8 +329,59 @@ def test_no_secret_in_any_error_or_warning(make_client, api):
 
 def test_check_mode_never_sends_a_write(make_client, api):
     with pytest.raises(CloudflareError, match='check mode'):
-        make_client(check_mode=True).request('DELETE', CERT[len(BASE):])
+        make_client(check_mode=True).send_write('DELETE', CERT[len(BASE):])
     assert len(api.calls) == 0
+
+
+def test_check_mode_still_reads(make_client, api):
+    api.get(CERT, json=envelope({'id': 'x'}))
+    assert make_client(check_mode=True).get(CERT[len(BASE):]).result == {'id': 'x'}
+
+
+# --- a malformed answer to a read: result null or of the wrong type -----------------------------
+
+def test_a_null_result_is_retried_then_fails_clearly(make_client, api, clock):
+    for dummy in range(3):
+        api.get(CERT, json=envelope(None))
+    client = make_client(api_retries=2)
+    with pytest.raises(CloudflareError) as caught:
+        client.get(CERT[len(BASE):])
+    text = str(caught.value)
+    assert 'the answer has result null where an object is due' in text and 'Gave up after 3 attempts' in text
+    assert len(api.calls) == 3 and clock.sleeps == [1.0, 2.0]
+    assert 'result null where an object is due; retry 1 of 2' in client.module.warnings[0]
+
+
+def test_a_null_result_is_never_read_as_absent(make_client, api):
+    api.get(CERT, json=envelope(None))
+    api.get(CERT, json=envelope(None))
+    with pytest.raises(CloudflareError, match='result null where an object is due'):
+        make_client(api_retries=1).get(CERT[len(BASE):], absent_ok=True)
+
+
+def test_a_null_result_once_is_retried_and_the_next_answer_used(make_client, api):
+    api.get(CERT, json=envelope(None))
+    api.get(CERT, json=envelope({'id': 'x'}))
+    assert make_client().get(CERT[len(BASE):], absent_ok=True).result == {'id': 'x'}
+    assert len(api.calls) == 2
+
+
+@pytest.mark.parametrize('result,expect,text', [
+    (None, 'list', 'result null where a list is due'),
+    ({'id': 'x'}, 'list', 'result of type dict where a list is due'),
+    ([{'id': 'x'}], 'object', 'result of type list where an object is due'),
+    ('text', 'object', 'result of type str where an object is due'),
+])
+def test_a_result_of_the_wrong_type_is_refused(make_client, api, result, expect, text):
+    api.get(LIST, json=envelope(result))
+    with pytest.raises(CloudflareError, match=text):
+        make_client(api_retries=0).get(LIST[len(BASE):], expect=expect)
+
+
+def test_a_null_list_is_never_read_as_empty(make_client, api):
+    api.get(LIST, json=envelope(None, result_info={'page': 1, 'per_page': 50, 'count': 0, 'total_count': 0}))
+    with pytest.raises(CloudflareError, match='result null where a list is due'):
+        list(make_client(api_retries=0).pages(LIST[len(BASE):]))
 
 
 # --- pagination ----------------------------------------------------------------------------------
@@ -305,12 +390,16 @@ def _items(start, count):
     return [{'id': 'cert-%03d' % number} for number in range(start, start + count)]
 
 
+def _flat(pages):
+    return [item for items in pages for item in items]
+
+
 def test_pagination_walks_three_pages(make_client, api):
     info = {'per_page': 50, 'total_count': 120, 'total_pages': 3}
     api.get(LIST, json=envelope(_items(0, 50), result_info=dict(info, page=1, count=50)))
     api.get(LIST, json=envelope(_items(50, 50), result_info=dict(info, page=2, count=50)))
     api.get(LIST, json=envelope(_items(100, 20), result_info=dict(info, page=3, count=20)))
-    items = list(make_client().paginate(LIST[len(BASE):], params={'status': 'active'}))
+    items = _flat(make_client().pages(LIST[len(BASE):], params={'status': 'active'}))
     assert [item['id'] for item in items] == ['cert-%03d' % number for number in range(120)]
     queries = [call.request.url.split('?', 1)[1] for call in api.calls]
     # The query is built afresh for each page: never appended again.
@@ -321,13 +410,13 @@ def test_pagination_without_total_pages_stops_on_short_page(make_client, api):
     api.get(LIST, json=envelope(_items(0, 50), result_info={'page': 1, 'per_page': 50}))
     api.get(LIST, json=envelope(_items(50, 50), result_info={'page': 2, 'per_page': 50}))
     api.get(LIST, json=envelope(_items(100, 1), result_info={'page': 3, 'per_page': 50}))
-    assert len(list(make_client().paginate(LIST[len(BASE):]))) == 101
+    assert len(_flat(make_client().pages(LIST[len(BASE):]))) == 101
 
 
 def test_pagination_stops_on_empty_page(make_client, api):
     api.get(LIST, json=envelope(_items(0, 50), result_info={}))
     api.get(LIST, json=envelope([], result_info={}))
-    assert len(list(make_client().paginate(LIST[len(BASE):]))) == 50
+    assert len(_flat(make_client().pages(LIST[len(BASE):]))) == 50
     assert len(api.calls) == 2
 
 
@@ -335,14 +424,14 @@ def test_pagination_against_an_endpoint_that_ignores_page(make_client, api):
     # The same full page comes back whatever page is asked for, with no result_info at all.
     api.get(LIST, json=envelope(_items(0, 50)))
     api.get(LIST, json=envelope(_items(0, 50)))
-    items = list(make_client().paginate(LIST[len(BASE):]))
+    items = _flat(make_client().pages(LIST[len(BASE):]))
     assert len(items) == 50
     assert len(api.calls) == 2
 
 
 def test_pagination_stops_when_total_count_is_reached(make_client, api):
     api.get(LIST, json=envelope(_items(0, 50), result_info={'per_page': 50, 'total_count': 50}))
-    assert len(list(make_client().paginate(LIST[len(BASE):]))) == 50
+    assert len(_flat(make_client().pages(LIST[len(BASE):]))) == 50
     assert len(api.calls) == 1
 
 
@@ -350,13 +439,18 @@ def test_pagination_stops_early_when_the_caller_stops(make_client, api):
     info = {'per_page': 50, 'total_count': 150, 'total_pages': 3}
     api.get(LIST, json=envelope(_items(0, 50), result_info=info))
     api.get(LIST, json=envelope(_items(50, 50), result_info=info))
-    found = next(item for item in make_client().paginate(LIST[len(BASE):]) if item['id'] == 'cert-060')
+    # A lookup stops at the end of the page that settled it: page 3 is never asked for.
+    found = None
+    for items in make_client().pages(LIST[len(BASE):]):
+        found = next((item for item in items if item['id'] == 'cert-060'), None)
+        if found:
+            break
     assert found['id'] == 'cert-060'
     assert len(api.calls) == 2
 
 
 def test_pages_yields_one_list_per_page_without_repeats(make_client, api):
-    info = {'per_page': 50, 'total_count': 100, 'total_pages': 2}
+    info = {'per_page': 50, 'total_pages': 2}
     # The second page repeats one item of the first (a list that shifted while paging).
     api.get(LIST, json=envelope(_items(0, 50), result_info=info))
     api.get(LIST, json=envelope(_items(49, 50), result_info=info))
@@ -365,26 +459,151 @@ def test_pages_yields_one_list_per_page_without_repeats(make_client, api):
     assert pages[1][0]['id'] == 'cert-050'
 
 
+def test_a_repeat_that_leaves_the_listing_short_of_its_total_count_fails(make_client, api):
+    # The same shift with a total_count: one certificate was never seen, so the list is refused.
+    info = {'per_page': 50, 'total_count': 100, 'total_pages': 2}
+    api.get(LIST, json=envelope(_items(0, 50), result_info=info))
+    api.get(LIST, json=envelope(_items(49, 50), result_info=info))
+    with pytest.raises(CloudflareError, match='ended after 99 of the 100 items'):
+        _flat(make_client().pages(LIST[len(BASE):]))
+
+
+def test_pages_walks_four_pages_without_total_pages(make_client, api):
+    info = {'per_page': 50, 'total_count': 160}
+    for start, count in ((0, 50), (50, 50), (100, 50), (150, 10)):
+        api.get(LIST, json=envelope(_items(start, count), result_info=dict(info, count=count)))
+    pages = list(make_client().pages(LIST[len(BASE):]))
+    assert [len(items) for items in pages] == [50, 50, 50, 10]
+    assert [dict(pair.split('=') for pair in call.request.url.split('?')[1].split('&'))['page'] for call in api.calls] == ['1', '2', '3', '4']
+
+
+def test_total_count_stops_the_loop_even_on_a_full_page(make_client, api):
+    # 100 announced, 100 seen after two full pages: no third request for an empty page.
+    info = {'per_page': 50, 'total_count': 100}
+    api.get(LIST, json=envelope(_items(0, 50), result_info=info))
+    api.get(LIST, json=envelope(_items(50, 50), result_info=info))
+    assert len(_flat(make_client().pages(LIST[len(BASE):]))) == 100
+    assert len(api.calls) == 2
+
+
+def test_a_short_page_does_not_end_a_listing_that_announced_more(make_client, api):
+    # Fewer items than per_page, but total_count says there are more: the next page is read.
+    info = {'per_page': 50, 'total_count': 70}
+    api.get(LIST, json=envelope(_items(0, 40), result_info=info))
+    api.get(LIST, json=envelope(_items(40, 30), result_info=info))
+    assert len(_flat(make_client().pages(LIST[len(BASE):]))) == 70
+    assert len(api.calls) == 2
+
+
+@pytest.mark.parametrize('last_page', [
+    dict(json=envelope([], result_info={'per_page': 50, 'total_count': 120})),
+    dict(json=envelope(_items(0, 50), result_info={'per_page': 50, 'total_count': 120})),
+])
+def test_a_listing_that_ends_short_of_total_count_fails(make_client, api, last_page):
+    # An empty second page, or one that repeats the first (an endpoint that ignores page).
+    api.get(LIST, json=envelope(_items(0, 50), result_info={'per_page': 50, 'total_count': 120}))
+    api.get(LIST, **last_page)
+    with pytest.raises(CloudflareError) as caught:
+        _flat(make_client().pages(LIST[len(BASE):]))
+    assert 'the listing ended after 50 of the 120 items its result_info announced' in str(caught.value)
+    assert 'a partial list is not used' in str(caught.value)
+    assert caught.value.method == 'GET' and caught.value.path == LIST[len(BASE):]
+
+
+def test_a_listing_that_ends_at_total_pages_short_of_total_count_fails(make_client, api):
+    info = {'per_page': 50, 'total_count': 120, 'total_pages': 2}
+    api.get(LIST, json=envelope(_items(0, 50), result_info=info))
+    api.get(LIST, json=envelope(_items(50, 50), result_info=info))
+    with pytest.raises(CloudflareError, match='ended after 100 of the 120 items'):
+        _flat(make_client().pages(LIST[len(BASE):]))
+    assert len(api.calls) == 2
+
+
+def test_an_endpoint_that_ignores_page_and_announces_its_total_is_read_once(make_client, api):
+    api.get(LIST, json=envelope(_items(0, 30), result_info={'page': 1, 'per_page': 50, 'total_count': 30}))
+    assert len(_flat(make_client().pages(LIST[len(BASE):]))) == 30
+    assert len(api.calls) == 1
+
+
+def test_a_page_is_retried_like_any_read(make_client, api, clock):
+    api.get(LIST, json=envelope(_items(0, 50), result_info={'per_page': 50, 'total_count': 60}))
+    api.get(LIST, status=503, json=envelope(success=False))
+    api.get(LIST, json=envelope(_items(50, 10), result_info={'per_page': 50, 'total_count': 60}))
+    assert len(_flat(make_client().pages(LIST[len(BASE):]))) == 60
+    assert clock.sleeps == [1.0]
+    assert api.calls[1].request.url == api.calls[2].request.url
+
+
 # --- zones and paths -----------------------------------------------------------------------------
 
 def test_zone_name_resolves_with_one_request(make_client, api):
     api.get(BASE + '/zones', json=envelope([{'id': ZONE, 'name': 'example.com'}]))
     client = make_client(zone_id=None, zone='Example.com.')
-    assert client.zone_id() == ZONE
-    assert client.zone_id() == ZONE
+    assert zone_id_of(client, client.module.params) == ZONE
     assert len(api.calls) == 1
+    # Lower-cased, without the trailing dot.
     assert api.calls[0].request.url.endswith('/zones?name=example.com')
+
+
+def test_zone_id_costs_no_request(make_client, api):
+    client = make_client()
+    assert zone_id_of(client, client.module.params) == ZONE
+    assert len(api.calls) == 0
 
 
 def test_unknown_zone_name_fails_clearly(make_client, api):
     api.get(BASE + '/zones', json=envelope([]))
-    with pytest.raises(CloudflareError, match="zone 'nope.example' was not found"):
-        make_client(zone_id=None, zone='nope.example').zone_id()
+    client = make_client(zone_id=None, zone='nope.example')
+    with pytest.raises(CloudflareError, match="zone 'nope.example' was not found") as caught:
+        zone_id_of(client, client.module.params)
+    # A token without Zone Read sees no zone: the message says so.
+    assert 'Zone Read' in str(caught.value) and 'zone_id' in str(caught.value)
 
 
-def test_bad_zone_id_fails_before_any_request(make_client, api):
-    with pytest.raises(InputError, match='zone_id'):
-        make_client(zone_id='../zones').zone_id()
+@pytest.mark.parametrize('zone_id', ['../zones', ZONE + '\n', 'a/b'])
+def test_bad_zone_id_fails_before_any_request(api, zone_id):
+    # Checked with the shared options, before the client exists or any request is sent.
+    module = ModuleDouble(module_params(zone_id=zone_id))
+    module.given = dict(module.params)
+    with pytest.raises(InputError, match='^zone_id'):
+        check_shared_input(module, CloudflareTask(module))
+    assert len(api.calls) == 0
+
+
+def test_an_empty_zone_id_is_no_zone(api):
+    module = ModuleDouble(module_params(zone_id=''))
+    module.given = dict(module.params)
+    with pytest.raises(InputError, match='one of the following is required: zone_id, zone'):
+        check_shared_input(module, CloudflareTask(module))
+
+
+def test_a_zone_listing_with_a_null_result_is_not_read_as_no_zone(make_client, api):
+    api.get(BASE + '/zones', json=envelope(None))
+    client = make_client(zone_id=None, zone='example.com', api_retries=0)
+    with pytest.raises(CloudflareError, match='result null where a list is due'):
+        zone_id_of(client, client.module.params)
+
+
+def test_a_zone_name_matching_several_zones_fails_listing_them(make_client, api):
+    api.get(BASE + '/zones', json=envelope([{'id': ZONE, 'name': 'example.com'}, {'id': 'f' * 32, 'name': 'EXAMPLE.com'}]))
+    client = make_client(zone_id=None, zone='example.com')
+    with pytest.raises(CloudflareError, match='matches several zones') as caught:
+        zone_id_of(client, client.module.params)
+    assert ZONE in str(caught.value) and 'f' * 32 in str(caught.value)
+
+
+def test_a_bad_zone_id_from_cloudflare_is_refused(make_client, api):
+    api.get(BASE + '/zones', json=envelope([{'id': '../x', 'name': 'example.com'}]))
+    client = make_client(zone_id=None, zone='example.com')
+    with pytest.raises(InputError, match='the id Cloudflare returned for zone example.com'):
+        zone_id_of(client, client.module.params)
+
+
+@pytest.mark.parametrize('name', ['exa mple.com', 'example', '-x.example.com', 'a/b.example.com', ''])
+def test_a_bad_zone_name_fails_before_any_request(make_client, api, name):
+    client = make_client(zone_id=None, zone=name)
+    with pytest.raises(InputError, match='zone must be a zone name'):
+        zone_id_of(client, client.module.params)
     assert len(api.calls) == 0
 
 

@@ -11,7 +11,9 @@ import json
 import pytest
 
 from ansible.module_utils import basic
+from ansible.module_utils.common import warnings as ansible_warnings
 
+from ansible_collections.mtls.cloudflare.plugins.module_utils import _api
 from ansible_collections.mtls.cloudflare.tests.unit.plugins.cloudflare_fakes import Clock
 
 try:
@@ -39,6 +41,8 @@ def clock(monkeypatch):
     fake = Clock()
     monkeypatch.setattr('time.sleep', fake.sleep)
     monkeypatch.setattr('time.monotonic', fake.monotonic)
+    # Jitter at its top, so a backoff is its upper bound (1 s, 2 s, 4 s ...) and the figures are exact.
+    monkeypatch.setattr(_api, '_jitter', lambda: 1.0)
     return fake
 
 
@@ -50,6 +54,10 @@ def run_module(capsys, monkeypatch, clock):
 
     def run(main, args, check_mode=False, diff=False):
         args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
+        # ansible-core keeps warnings in a process-wide store: without this, a test would see
+        # the warnings of the tests before it, and a fragment asserted there could come from them.
+        for store in ('_global_warnings', '_global_deprecations'):
+            getattr(ansible_warnings, store).clear()
         with _module_args(args):
             with pytest.raises(SystemExit) as exited:
                 main()

@@ -152,17 +152,26 @@ def test_wait_polls_only_the_hostnames_still_pending(run_module, api, clock):
     api.get(HOSTNAMES + '/b.example.com', json=envelope(association('b.example.com')))
     code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=['a.example.com', 'b.example.com'], wait=True))
     assert code == 0 and [entry['after']['status'] for entry in result['hostnames']] == ['active', 'active']
-    assert len(api.calls) == 6 and clock.sleeps == [1.0]
+    # The PUT's answer starts the wait: both are read one interval later, then only b.
+    assert len(api.calls) == 6 and clock.sleeps == [1.0, 2.0]
 
 
 def test_wait_for_removal_ends_when_the_association_is_gone(run_module, api, clock):
     api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com')))
-    api.put(HOSTNAMES, json=envelope([removed('a.example.com')]))
+    api.put(HOSTNAMES, json=envelope([association('a.example.com', enabled=None, status='pending_deletion')]))
     api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com', status='pending_deletion')))
     api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com', cert_id=None)))
     code, result = run_module(hostname_association.main, dict(ARGS, hostnames=['a.example.com'], state='absent', wait=True))
     assert code == 0 and result['changed'] is True and result['hostnames'][0]['after'] is None
-    assert clock.sleeps == [1.0]
+    assert clock.sleeps == [1.0, 2.0]
+
+
+def test_wait_for_removal_needs_no_poll_when_the_put_answer_shows_it_gone(run_module, api, clock):
+    api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com')))
+    api.put(HOSTNAMES, json=envelope([removed('a.example.com')]))
+    code, result = run_module(hostname_association.main, dict(ARGS, hostnames=['a.example.com'], state='absent', wait=True))
+    assert code == 0 and result['changed'] is True and result['hostnames'][0]['after'] is None
+    assert [call.request.method for call in api.calls] == ['GET', 'PUT'] and clock.sleeps == []
 
 
 def test_wait_fails_clearly_on_deployment_timed_out(run_module, api, clock):
@@ -190,9 +199,12 @@ def test_a_failed_second_batch_still_reports_the_first(run_module, api):
     (dict(hostnames=['a/b.example.com']), 'hostnames', 'fully qualified hostname'),
     (dict(hostnames=['x' * 63 + '.' + 'y' * 63 + '.' + 'z' * 63 + '.' + 'w' * 63 + '.example.com']), 'hostnames', 'at most 253'),
     (dict(hostnames=['app.example.com', 'localhost']), 'hostnames', 'fully qualified hostname'),
-    (dict(hostnames=[]), 'hostnames', 'at least one hostname'),
+    (dict(hostnames=[]), 'hostnames', 'was given with an empty value ([])'),
+    (dict(hostnames=['']), 'hostnames', 'was given with an empty value'),
+    (dict(hostnames=['app.example.com', '  ']), 'hostnames', 'an empty one never means "all"'),
+    (dict(certificate_id=CERT_ID + '\n'), 'certificate_id', 'must be a Cloudflare id'),
     (dict(certificate_id='../x'), 'certificate_id', 'must be a Cloudflare id'),
-    (dict(wait_timeout=-1), 'wait_timeout', '0 or more'),
+    (dict(wait_timeout=-1), 'wait_timeout', 'must be a finite number of at least 0'),
 ])
 def test_bad_input_fails_before_any_request(run_module, api, args, option, text):
     args = dict((key, value) for key, value in dict(dict(ENABLE, hostnames=['app.example.com']), **args).items() if value is not None)
@@ -207,3 +219,132 @@ def test_an_unknown_certificate_id_gets_cloudflares_error_and_hint(run_module, a
     code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=['a.example.com']))
     assert code == 1 and result['changed'] is False and 'a zone-level Authenticated Origin Pulls certificate id' in result['msg']
     assert json.dumps(result).count('Traceback') == 0
+
+
+# --- wait: true checks cert_id and enabled as well as status ---------------------------------------
+
+def _enable_and_wait(api, hostnames, polls, **extra):
+    for hostname in hostnames:
+        api.get(HOSTNAMES + '/' + hostname, json=envelope(association(hostname, cert_id=None)))
+    api.put(HOSTNAMES, json=envelope([association(hostname, status='pending_deployment') for hostname in hostnames]))
+    for hostname, answer in polls:
+        api.get(HOSTNAMES + '/' + hostname, json=envelope(answer))
+    return dict(ENABLE, hostnames=hostnames, wait=True, **extra)
+
+
+def test_wait_fails_naming_the_hostnames_moved_to_another_certificate(run_module, api, clock):
+    args = _enable_and_wait(api, ['a.example.com', 'b.example.com'], [
+        ('a.example.com', association('a.example.com', cert_id=OTHER_ID)),
+        ('b.example.com', association('b.example.com', status='pending_deployment'))])
+    code, result = run_module(hostname_association.main, args)
+    assert code == 1 and result['changed'] is True
+    assert ('while waiting for the associations to become active, a.example.com on certificate %s: someone else changed it'
+            % OTHER_ID) in result['msg']
+    assert 'b.example.com' not in result['msg'].split(':')[0]
+    # What was seen last is returned, the moved hostname included.
+    assert [entry['after']['cert_id'] for entry in result['hostnames']] == [OTHER_ID, CERT_ID]
+
+
+def test_wait_fails_naming_the_hostnames_disabled_by_someone_else(run_module, api, clock):
+    # Active, on the right certificate, but disabled: not what the task asked for.
+    args = _enable_and_wait(api, ['a.example.com', 'b.example.com'], [
+        ('a.example.com', association('a.example.com', enabled=False)),
+        ('b.example.com', association('b.example.com', enabled=False))])
+    code, result = run_module(hostname_association.main, args)
+    assert code == 1 and result['changed'] is True
+    assert 'a.example.com disabled, b.example.com disabled: someone else changed them' in result['msg']
+
+
+def test_wait_fails_when_someone_else_removed_the_association(run_module, api, clock):
+    args = _enable_and_wait(api, ['a.example.com', 'b.example.com'], [
+        ('a.example.com', association('a.example.com', cert_id=None)),
+        ('b.example.com', association('b.example.com'))])
+    code, result = run_module(hostname_association.main, args)
+    assert code == 1 and 'a.example.com absent: someone else changed it' in result['msg']
+
+
+@pytest.mark.xfail(strict=True, reason='plugins/ bug reported to the lead: with one hostname, Wait names only the state '
+                                       '("..., on certificate X: someone else changed it"), not the hostname')
+def test_wait_with_one_hostname_names_it_when_someone_else_moved_it(run_module, api, clock):
+    args = _enable_and_wait(api, ['a.example.com'], [('a.example.com', association('a.example.com', cert_id=OTHER_ID))])
+    code, result = run_module(hostname_association.main, args)
+    assert code == 1 and 'someone else changed it' in result['msg'] and 'on certificate %s' % OTHER_ID in result['msg']
+    assert 'a.example.com' in result['msg']
+
+
+def test_wait_for_removal_fails_naming_a_hostname_moved_to_another_certificate(run_module, api, clock):
+    for hostname in ('a.example.com', 'b.example.com'):
+        api.get(HOSTNAMES + '/' + hostname, json=envelope(association(hostname)))
+    api.put(HOSTNAMES, json=envelope([association(hostname, enabled=None, status='pending_deletion')
+                                      for hostname in ('a.example.com', 'b.example.com')]))
+    api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com', cert_id=None)))
+    api.get(HOSTNAMES + '/b.example.com', json=envelope(association('b.example.com', cert_id=OTHER_ID)))
+    code, result = run_module(hostname_association.main, dict(ARGS, hostnames=['a.example.com', 'b.example.com'], state='absent',
+                                                              certificate_id=CERT_ID, wait=True))
+    # Someone associated b with another certificate meanwhile: the wait says so rather than report a removal.
+    assert code == 1 and result['changed'] is True
+    assert ('while waiting for the associations to be removed, b.example.com on certificate %s: someone else changed it' % OTHER_ID
+            in result['msg'])
+
+
+def test_wait_times_out_naming_each_hostname_still_pending(run_module, api, clock):
+    args = _enable_and_wait(api, ['a.example.com', 'b.example.com', 'c.example.com'], [
+        ('a.example.com', association('a.example.com')),
+        ('b.example.com', association('b.example.com', status='pending_deployment')),
+        ('c.example.com', association('c.example.com', status='initializing'))], wait_timeout=1)
+    code, result = run_module(hostname_association.main, args)
+    assert code == 1 and result['changed'] is True
+    assert 'timed out after 1 s waiting for the associations to become active' in result['msg']
+    assert 'the last status seen was b.example.com pending_deployment, c.example.com initializing' in result['msg']
+    assert 'a.example.com' not in result['msg'] and clock.sleeps == [1.0]
+
+
+@pytest.mark.xfail(strict=True, reason='plugins/ bug reported to the lead: once one hostname is left waiting, Wait._describe names '
+                                       'only its state, so the timeout does not say which hostname is still pending')
+def test_wait_times_out_naming_the_last_hostname_still_pending(run_module, api, clock):
+    args = _enable_and_wait(api, ['a.example.com', 'b.example.com'], [
+        ('a.example.com', association('a.example.com')),
+        ('b.example.com', association('b.example.com', status='pending_deployment')),
+        ('b.example.com', association('b.example.com', status='pending_deployment'))], wait_timeout=3)
+    code, result = run_module(hostname_association.main, args)
+    assert code == 1 and 'timed out after 3 s' in result['msg']
+    assert 'the last status seen was b.example.com pending_deployment' in result['msg']
+
+
+@pytest.mark.xfail(strict=True, reason='plugins/ bug reported to the lead: once one hostname is left waiting, a hostname someone '
+                                       'else moved is not named ("..., on certificate X: someone else changed it")')
+def test_wait_names_a_hostname_moved_after_the_others_became_active(run_module, api, clock):
+    args = _enable_and_wait(api, ['a.example.com', 'b.example.com'], [
+        ('a.example.com', association('a.example.com')),
+        ('b.example.com', association('b.example.com', status='pending_deployment')),
+        ('b.example.com', association('b.example.com', cert_id=OTHER_ID))])
+    code, result = run_module(hostname_association.main, args)
+    assert code == 1 and 'b.example.com on certificate %s: someone else changed it' % OTHER_ID in result['msg']
+
+
+def test_an_unchanged_hostname_still_deploying_is_waited_for_without_a_put(run_module, api, clock):
+    api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com', status='pending_deployment')))
+    api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com')))
+    code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=['a.example.com'], wait=True))
+    assert code == 0 and result['changed'] is False and result['hostnames'][0]['after']['status'] == 'active'
+    assert [call.request.method for call in api.calls] == ['GET', 'GET'] and clock.sleeps == [1.0]
+
+
+def test_a_lost_put_answer_is_decided_by_reading_each_hostname(run_module, api, clock):
+    api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com', cert_id=None)))
+    api.put(HOSTNAMES, status=502, json=envelope(success=False))
+    api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com', status='pending_deployment')))
+    code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=['a.example.com']))
+    assert code == 0 and result['changed'] is True and result['hostnames'][0]['changed'] is True
+    assert [call.request.method for call in api.calls] == ['GET', 'PUT', 'GET']
+    assert 'a new read shows that it was applied (the associations of a.example.com)' in json.dumps(result['warnings'])
+
+
+def test_a_put_answered_with_result_null_is_sent_again_when_the_read_shows_no_change(run_module, api, clock):
+    api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com', cert_id=None)))
+    api.put(HOSTNAMES, json=envelope(None))
+    api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com', cert_id=None)))
+    api.put(HOSTNAMES, json=envelope([association('a.example.com', status='pending_deployment')]))
+    code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=['a.example.com']))
+    assert code == 0 and result['changed'] is True
+    assert [call.request.method for call in api.calls] == ['GET', 'PUT', 'GET', 'PUT'] and clock.sleeps == [1.0]

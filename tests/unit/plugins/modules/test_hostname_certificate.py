@@ -12,7 +12,7 @@ import requests
 
 from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop import HOSTNAME_CERTIFICATE_FIELDS
 from ansible_collections.mtls.cloudflare.plugins.modules import hostname_certificate
-from ansible_collections.mtls.cloudflare.tests.unit.plugins.cloudflare_fakes import envelope
+from ansible_collections.mtls.cloudflare.tests.unit.plugins.cloudflare_fakes import BASE, envelope
 from ansible_collections.mtls.cloudflare.tests.unit.plugins.hostname_fakes import (
     ARGS, CERT_ID, CERTIFICATES, CHAIN, HOSTNAMES, KEY_MARKER, LEAF, OTHER_ID, OTHER_LEAF, PRIVATE_KEY, assert_no_secret, association,
     hostname_certificate as certificate, pem, sent, spec_typed_item,
@@ -150,7 +150,9 @@ def test_upload_lost_and_not_listed_is_sent_again_and_1406_means_adopt(run_modul
     code, result = run_module(hostname_certificate.main, PRESENT)
     assert code == 0 and result['changed'] is True and result['hostname_certificate']['id'] == CERT_ID
     assert [call.request.method for call in api.calls] == ['GET', 'POST', 'GET', 'POST', 'GET']
-    assert 'uploading it again' in json.dumps(result['warnings'])
+    warnings = json.dumps(result['warnings'])
+    assert 'POST %s: no response within api_timeout and a new read shows no change; retry 1 of 5' % CERTIFICATES[len(BASE):] in warnings
+    assert 'but a new read shows that it was applied' in warnings
 
 
 def test_1406_on_the_first_upload_adopts_the_certificate_without_a_change(run_module, api):
@@ -166,7 +168,9 @@ def test_1406_for_a_certificate_that_cannot_be_found_fails_clearly(run_module, a
     api.post(CERTIFICATES, **refused(1406, 'This certificate already exists for this zone.'))
     api.get(CERTIFICATES, json=envelope([]))
     code, result = run_module(hostname_certificate.main, PRESENT)
-    assert code == 1 and '1406' in result['msg'] and 'not in the zone' in result['msg']
+    assert code == 1 and result['changed'] is False and [call.request.method for call in api.calls] == ['GET', 'POST', 'GET']
+    assert '1406: This certificate already exists for this zone.' in result['msg']
+    assert 'Yet a new read does not show the hostname certificates of zone' in result['msg'] and 'run the task again' in result['msg']
 
 
 def test_the_ten_per_zone_limit_gets_a_clear_error(run_module, api):
@@ -175,7 +179,8 @@ def test_the_ten_per_zone_limit_gets_a_clear_error(run_module, api):
     api.post(CERTIFICATES, **refused(1409, 'This zone already has 10 hostname certificates'))
     code, result = run_module(hostname_certificate.main, PRESENT)
     assert code == 1 and result['changed'] is False
-    assert 'the zone has reached its limit of hostname certificates (10 per zone) and holds 10' in result['msg']
+    assert 'the zone holds 10 hostname certificates, its limit (10 per zone)' in result['msg']
+    assert '1409: This zone already has 10 hostname certificates' in result['msg']
     assert 'state=absent' in result['msg'] and '%032x' % 3 in result['msg']
     assert result['api_error']['status'] == 400
     assert_no_secret(result)
@@ -197,7 +202,8 @@ def test_wait_polls_until_active(run_module, api, clock):
     api.get(ONE, json=envelope(certificate(status='active')))
     code, result = run_module(hostname_certificate.main, dict(PRESENT, wait=True))
     assert code == 0 and result['changed'] is True and result['hostname_certificate']['status'] == 'active'
-    assert clock.sleeps == [1.0]
+    # The upload's answer (pending_deployment) starts the wait: each poll comes one interval later.
+    assert clock.sleeps == [1.0, 2.0]
 
 
 def test_wait_fails_clearly_on_deployment_timed_out(run_module, api, clock):
@@ -209,10 +215,12 @@ def test_wait_fails_clearly_on_deployment_timed_out(run_module, api, clock):
 
 def test_wait_timeout_names_the_last_status(run_module, api, clock):
     api.get(CERTIFICATES, json=envelope([certificate(status='pending_deployment')]))
-    for _poll in range(3):
+    # The listing is the first status seen; polls at 1 and 3 s.
+    for _poll in range(2):
         api.get(ONE, json=envelope(certificate(status='pending_deployment')))
     code, result = run_module(hostname_certificate.main, dict(PRESENT, wait=True, wait_timeout=3))
-    assert code == 1 and 'timed out after 3 s' in result['msg'] and 'pending_deployment' in result['msg']
+    assert code == 1 and 'timed out after 3 s' in result['msg'] and 'the last status seen was pending_deployment' in result['msg']
+    assert clock.sleeps == [1.0, 2.0]
 
 
 # --- bad input: refused before any request -------------------------------------------------------
@@ -389,14 +397,18 @@ def test_a_lost_delete_that_did_not_happen_is_sent_once_more(run_module, api):
     code, result = run_module(hostname_certificate.main, ABSENT)
     assert code == 0 and result['changed'] is True
     assert [call.request.method for call in api.calls] == ['GET', 'DELETE', 'GET', 'DELETE']
-    assert 'deleting it again' in json.dumps(result['warnings'])
+    assert 'DELETE %s: HTTP 503 and a new read shows no change; retry 1 of 5' % ONE[len(BASE):] in json.dumps(result['warnings'])
 
 
 def test_a_delete_answered_404_means_someone_else_deleted_it(run_module, api):
     api.get(ONE, json=envelope(certificate()))
     api.delete(ONE, **refused(1415, 'Certificate id invalid or deleted', status=404))
+    # A 404 to the DELETE is settled by a read: gone, so it is adopted, not counted as this run's change.
+    api.get(ONE, **refused(1415, 'Certificate id invalid or deleted', status=404))
     code, result = run_module(hostname_certificate.main, ABSENT)
     assert code == 0 and result['changed'] is False and result['hostname_certificate']['status'] == 'deleted'
+    assert [call.request.method for call in api.calls] == ['GET', 'DELETE', 'GET']
+    assert 'warnings' not in result
 
 
 def test_wait_for_deleted_ends_on_404(run_module, api, clock):
@@ -406,7 +418,7 @@ def test_wait_for_deleted_ends_on_404(run_module, api, clock):
     api.get(ONE, **refused(1415, 'Certificate id invalid or deleted', status=404))
     code, result = run_module(hostname_certificate.main, dict(ABSENT, wait=True))
     assert code == 0 and result['changed'] is True and result['hostname_certificate']['status'] == 'deleted'
-    assert clock.sleeps == [1.0]
+    assert clock.sleeps == [1.0, 2.0]
 
 
 def test_wait_fails_clearly_on_deletion_timed_out(run_module, api, clock):
@@ -414,3 +426,76 @@ def test_wait_fails_clearly_on_deletion_timed_out(run_module, api, clock):
     api.get(ONE, json=envelope(certificate(status='deletion_timed_out')))
     code, result = run_module(hostname_certificate.main, dict(ABSENT, wait=True))
     assert code == 1 and 'deletion_timed_out' in result['msg'] and 'run the task again' in result['msg']
+
+
+# --- diff of a delete with detach_hostnames ----------------------------------------------------------
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_diff_of_a_delete_shows_the_hostnames_to_be_detached(run_module, api, check_mode):
+    api.get(ONE, json=envelope(certificate()))
+    api.get(HOSTNAMES + '/app.example.com', json=envelope(association('app.example.com')))
+    api.get(HOSTNAMES + '/api.example.com', json=envelope(association('api.example.com', cert_id=OTHER_ID)))
+    if not check_mode:
+        api.put(HOSTNAMES, json=envelope([association('app.example.com', enabled=None, status='deleted')]))
+        api.delete(ONE, json=envelope(certificate(status='pending_deletion')))
+    args = dict(ABSENT, detach_hostnames=['app.example.com', 'api.example.com'])
+    code, result = run_module(hostname_certificate.main, args, check_mode=check_mode, diff=True)
+    assert code == 0 and result['changed'] is True
+    # Only the hostname on this certificate is detached; the one on another certificate is not shown as going.
+    assert result['diff']['before'] == {'state': 'present', 'id': CERT_ID, 'status': 'active',
+                                        'serial_number': '6743787633689793699141714808227354901',
+                                        'expires_on': result['diff']['before']['expires_on'],
+                                        'associated_hostnames': ['app.example.com']}
+    assert result['diff']['after']['associated_hostnames'] == []
+    assert result['diff']['after']['status'] == 'pending_deletion' and result['diff']['after']['state'] == 'present'
+    assert result['detached_hostnames'] == ['app.example.com']
+    assert_no_secret(result)
+
+
+def test_diff_of_a_delete_without_detach_hostnames_has_no_associated_hostnames(run_module, api):
+    api.get(ONE, json=envelope(certificate()))
+    api.delete(ONE, json=envelope(certificate(status='pending_deletion')))
+    code, result = run_module(hostname_certificate.main, ABSENT, diff=True)
+    assert code == 0 and 'associated_hostnames' not in result['diff']['before'] and 'associated_hostnames' not in result['diff']['after']
+
+
+def test_diff_of_a_delete_with_wait_predicts_deleted_in_check_mode(run_module, api):
+    api.get(ONE, json=envelope(certificate()))
+    api.get(HOSTNAMES + '/app.example.com', json=envelope(association('app.example.com')))
+    code, result = run_module(hostname_certificate.main, dict(ABSENT, detach_hostnames=['app.example.com'], wait=True),
+                              check_mode=True, diff=True)
+    assert code == 0 and [call.request.method for call in api.calls] == ['GET', 'GET']
+    assert result['diff']['after']['status'] == 'deleted' and result['diff']['after']['associated_hostnames'] == []
+
+
+# --- odd answers to the writes of state=absent and present ------------------------------------------
+
+def test_a_delete_answered_with_success_false_on_200_is_decided_by_a_read(run_module, api):
+    api.get(ONE, json=envelope(certificate()))
+    api.delete(ONE, json=envelope(success=False))
+    api.get(ONE, json=envelope(certificate(status='pending_deletion')))
+    code, result = run_module(hostname_certificate.main, ABSENT)
+    assert code == 0 and result['changed'] is True and result['hostname_certificate']['status'] == 'pending_deletion'
+    assert 'HTTP 200 with success: false' in json.dumps(result['warnings'])
+
+
+def test_an_upload_answered_with_result_null_is_decided_by_listing(run_module, api):
+    api.get(CERTIFICATES, json=envelope([]))
+    api.post(CERTIFICATES, json=envelope(None))
+    api.get(CERTIFICATES, json=envelope([certificate(status='pending_deployment')]))
+    code, result = run_module(hostname_certificate.main, PRESENT)
+    assert code == 0 and result['changed'] is True and result['hostname_certificate']['id'] == CERT_ID
+    assert 'HTTP 200 with a result null' in json.dumps(result['warnings'])
+    assert_no_secret(result)
+
+
+def test_an_upload_lost_every_time_fails_saying_the_outcome_is_unknown(run_module, api, clock):
+    api.get(CERTIFICATES, json=envelope([]))
+    for dummy in range(2):
+        api.post(CERTIFICATES, status=502, json=envelope(success=False))
+        api.get(CERTIFICATES, json=envelope([]))
+    code, result = run_module(hostname_certificate.main, dict(PRESENT, api_retries=1))
+    assert code == 1 and result['changed'] is False
+    assert [call.request.method for call in api.calls] == ['GET', 'POST', 'GET', 'POST', 'GET']
+    assert 'the outcome is unknown' in result['msg'] and 'hostname_certificate_info' in result['msg']
+    assert_no_secret(result)
