@@ -110,6 +110,12 @@ def checked_base_url(url):
     return text.rstrip('/')
 
 
+def url_password(url):
+    """The password of ``user:password@`` in ``url``, read up to the last '@'; None when there is none."""
+    match = re.search(r'//([^@]*):(.*)@', url) if isinstance(url, str) else None
+    return match.group(2) if match and match.group(2) else None
+
+
 def _without_credentials(url):
     # Up to the last '@': a password may hold '/' or '@' that a URL parser reads otherwise.
     return re.sub(r'//.*@', '//***@', url)

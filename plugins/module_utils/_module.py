@@ -27,11 +27,9 @@ from __future__ import annotations
 import copy
 import math
 
-from urllib.parse import urlsplit
-
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
-from ansible_collections.mtls.cloudflare.plugins.module_utils._api import DEFAULT_BASE_URL, CloudflareClient
+from ansible_collections.mtls.cloudflare.plugins.module_utils._api import DEFAULT_BASE_URL, CloudflareClient, url_password
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, check_finite, shorten, validate_id
 from ansible_collections.mtls.cloudflare.plugins.module_utils._writes import Writer
@@ -157,7 +155,7 @@ class CloudflareModule(AnsibleModule):
                 # AnsibleModule would refuse a required list given as null with a type error; let
                 # check_shared_input say it is an empty selector instead.
                 self.params[name] = []
-        password = urlsplit(self.params.get('api_base_url') or '').password if isinstance(self.params.get('api_base_url'), str) else None
+        password = url_password(self.params.get('api_base_url'))
         if password:
             # Refused later (credentials belong in api_token); never echoed meanwhile, not even in invocation.
             self.no_log_values.add(password)

@@ -74,9 +74,12 @@ class Wait(object):
             if stuck:
                 raise CloudflareError(message % ', '.join(str(key) for key in stuck))
         strayed = [key for key, seen in states.items() if seen not in self.wanted + self.passing]
+        if strayed and self.name_keys:
+            raise CloudflareError('while waiting for %s, someone else changed %s'
+                                  % (self.what, ', '.join('%s (now %s)' % (key, states[key]) for key in strayed)))
         if strayed:
-            raise CloudflareError('while waiting for %s, the status became %s: someone else changed %s'
-                                  % (self.what, self._describe(states, strayed), 'it' if len(strayed) == 1 else 'them'))
+            raise CloudflareError('while waiting for %s, its status became %s: someone else changed it'
+                                  % (self.what, self._describe(states, strayed)))
 
     def _describe(self, states, keys):
         if not self.name_keys:

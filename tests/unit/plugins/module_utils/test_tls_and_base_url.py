@@ -207,8 +207,6 @@ def test_a_password_in_the_base_url_is_never_echoed(url):
     assert 'hunter2' not in text and 's3cret' not in text
 
 
-@pytest.mark.xfail(strict=True, reason="plugins/ bug reported to the lead: _without_credentials() stops at the first '/', so a "
-                                       "password holding one is echoed whole by the port message")
 def test_a_password_with_a_slash_is_never_echoed():
     with pytest.raises(InputError) as caught:
         checked_base_url('https://user:s3cr/et-value@api.cloudflare.com/client/v4')

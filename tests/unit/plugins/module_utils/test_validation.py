@@ -28,7 +28,7 @@ def test_ids_accept_cloudflare_ids(value):
                                    'x' * 64 + '.com', ('a' * 60 + '.') * 5 + 'com', 'ex ample.com', 'café.example', '%2F.example.com',
                                    'foo.*.example.com'])
 def test_hostnames_are_checked(value):
-    with pytest.raises(InputError, match='^hostnames must hold fully qualified hostnames'):
+    with pytest.raises(InputError, match='^hostnames must be a fully qualified hostname'):
         validate_hostname(value, 'hostnames')
 
 

@@ -32,7 +32,7 @@ def _status(current):
 
 
 def _revocation(reads, **kwargs):
-    return Wait('client certificate x to become revoked', reads, _status, ('revoked',), ('pending_revocation',), **kwargs)
+    return Wait('client certificate x to become revoked', reads, _status, ('revoked',), ('pending_revocation',), name_keys=False, **kwargs)
 
 
 def test_returns_once_the_state_is_reached_with_growing_polls(make_client, clock):
@@ -80,7 +80,8 @@ def test_only_the_keys_still_waiting_are_read_again(make_client, clock):
 
 def test_times_out_with_the_last_status(make_client, clock):
     reads = Reads(x=['pending_deployment'])
-    wait = Wait('hostname certificate x to become active', reads, _status, ('active',), ('initializing', 'pending_deployment'))
+    wait = Wait('hostname certificate x to become active', reads, _status, ('active',), ('initializing', 'pending_deployment'),
+                name_keys=False)
     with pytest.raises(CloudflareError) as caught:
         wait.run(make_client(), ['x'], timeout=30)
     assert ('timed out after 30 s waiting for hostname certificate x to become active; the last status seen was pending_deployment '
@@ -96,8 +97,8 @@ def test_a_timeout_names_each_object_still_waiting_and_its_status(make_client, c
     wait = Wait('the associations to become active', reads, _status, ('active',), ('initializing', 'pending_deployment'))
     with pytest.raises(CloudflareError) as caught:
         wait.run(make_client(), ['a', 'b', 'c'], timeout=3)
-    assert 'the last status seen was b pending_deployment, c initializing' in str(caught.value)
-    assert 'a active' not in str(caught.value)
+    assert 'the last status seen was b: pending_deployment, c: initializing' in str(caught.value)
+    assert 'a: active' not in str(caught.value)
 
 
 def test_a_zero_timeout_reads_once_and_fails_without_sleeping(make_client, clock):
@@ -136,7 +137,8 @@ def test_a_state_off_the_path_names_the_object_and_says_someone_else_changed_it(
     reads = Reads(x=['pending_reactivation'])
     with pytest.raises(CloudflareError) as caught:
         _revocation(reads).run(make_client(), ['x'], timeout=60, first={'x': {'id': 'x', 'status': 'pending_revocation'}})
-    assert str(caught.value) == 'while waiting for client certificate x to become revoked, pending_reactivation: someone else changed it'
+    assert str(caught.value) == ('while waiting for client certificate x to become revoked, its status became pending_reactivation: '
+                                 'someone else changed it')
     assert clock.sleeps == [1.0]
 
 
@@ -145,8 +147,8 @@ def test_strayed_objects_among_many_are_each_named(make_client, clock):
     wait = Wait('the associations to become active', reads, _status, ('active',), ('pending_deployment',))
     with pytest.raises(CloudflareError) as caught:
         wait.run(make_client(), ['a', 'b', 'c'], timeout=60)
-    assert str(caught.value) == ('while waiting for the associations to become active, a on certificate other, c absent: '
-                                 'someone else changed them')
+    assert str(caught.value) == ('while waiting for the associations to become active, someone else changed '
+                                 'a (now on certificate other), c (now absent)')
 
 
 def test_an_object_that_is_gone_is_a_state_like_any_other(make_client, clock):

@@ -217,8 +217,6 @@ def test_a_429_after_an_ambiguous_attempt_is_not_nothing_was_changed(writer, api
     assert 'nothing was changed' not in text
 
 
-@pytest.mark.xfail(strict=True, reason='plugins/ bug reported to the lead: a 429 is refused before any work, so an effect found by '
-                                       'the read is someone else\'s, yet Writer reports it as applied by this run (changed: true)')
 def test_a_429_whose_read_shows_the_change_is_someone_elses_not_this_runs(writer, api):
     # Every attempt was refused before any work (429), like a 4xx refusal: the effect the read finds is not this run's.
     api.delete(ONE, **RATE_LIMITED)

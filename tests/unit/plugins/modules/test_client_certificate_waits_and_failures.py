@@ -69,7 +69,7 @@ def test_a_reactivation_by_someone_else_while_waiting_for_revoked_fails(run_modu
     api.get(ONE, json=envelope(certificate('pending_reactivation')))
     code, result = run_module(client_certificate.main, dict(ARGS, id=CERT_ID, state='revoked', wait=True))
     assert code == 1 and result['changed'] is True
-    assert ('while waiting for client certificate %s to become revoked, pending_reactivation: someone else changed it' % CERT_ID
+    assert ('while waiting for client certificate %s to become revoked, its status became pending_reactivation: someone else changed it' % CERT_ID
             in result['msg'])
     assert result['client_certificate']['status'] == 'pending_reactivation'
 

@@ -238,7 +238,7 @@ def test_wait_fails_naming_the_hostnames_moved_to_another_certificate(run_module
         ('b.example.com', association('b.example.com', status='pending_deployment'))])
     code, result = run_module(hostname_association.main, args)
     assert code == 1 and result['changed'] is True
-    assert ('while waiting for the associations to become active, a.example.com on certificate %s: someone else changed it'
+    assert ('while waiting for the associations to become active, someone else changed a.example.com (now on certificate %s)'
             % OTHER_ID) in result['msg']
     assert 'b.example.com' not in result['msg'].split(':')[0]
     # What was seen last is returned, the moved hostname included.
@@ -252,7 +252,7 @@ def test_wait_fails_naming_the_hostnames_disabled_by_someone_else(run_module, ap
         ('b.example.com', association('b.example.com', enabled=False))])
     code, result = run_module(hostname_association.main, args)
     assert code == 1 and result['changed'] is True
-    assert 'a.example.com disabled, b.example.com disabled: someone else changed them' in result['msg']
+    assert 'someone else changed a.example.com (now disabled), b.example.com (now disabled)' in result['msg']
 
 
 def test_wait_fails_when_someone_else_removed_the_association(run_module, api, clock):
@@ -260,15 +260,13 @@ def test_wait_fails_when_someone_else_removed_the_association(run_module, api, c
         ('a.example.com', association('a.example.com', cert_id=None)),
         ('b.example.com', association('b.example.com'))])
     code, result = run_module(hostname_association.main, args)
-    assert code == 1 and 'a.example.com absent: someone else changed it' in result['msg']
+    assert code == 1 and 'someone else changed a.example.com (now absent)' in result['msg']
 
 
-@pytest.mark.xfail(strict=True, reason='plugins/ bug reported to the lead: with one hostname, Wait names only the state '
-                                       '("..., on certificate X: someone else changed it"), not the hostname')
 def test_wait_with_one_hostname_names_it_when_someone_else_moved_it(run_module, api, clock):
     args = _enable_and_wait(api, ['a.example.com'], [('a.example.com', association('a.example.com', cert_id=OTHER_ID))])
     code, result = run_module(hostname_association.main, args)
-    assert code == 1 and 'someone else changed it' in result['msg'] and 'on certificate %s' % OTHER_ID in result['msg']
+    assert code == 1 and 'someone else changed a.example.com (now on certificate %s)' % OTHER_ID in result['msg']
     assert 'a.example.com' in result['msg']
 
 
@@ -283,7 +281,7 @@ def test_wait_for_removal_fails_naming_a_hostname_moved_to_another_certificate(r
                                                               certificate_id=CERT_ID, wait=True))
     # Someone associated b with another certificate meanwhile: the wait says so rather than report a removal.
     assert code == 1 and result['changed'] is True
-    assert ('while waiting for the associations to be removed, b.example.com on certificate %s: someone else changed it' % OTHER_ID
+    assert ('while waiting for the associations to be removed, someone else changed b.example.com (now on certificate %s)' % OTHER_ID
             in result['msg'])
 
 
@@ -295,12 +293,10 @@ def test_wait_times_out_naming_each_hostname_still_pending(run_module, api, cloc
     code, result = run_module(hostname_association.main, args)
     assert code == 1 and result['changed'] is True
     assert 'timed out after 1 s waiting for the associations to become active' in result['msg']
-    assert 'the last status seen was b.example.com pending_deployment, c.example.com initializing' in result['msg']
+    assert 'the last status seen was b.example.com: pending_deployment, c.example.com: initializing' in result['msg']
     assert 'a.example.com' not in result['msg'] and clock.sleeps == [1.0]
 
 
-@pytest.mark.xfail(strict=True, reason='plugins/ bug reported to the lead: once one hostname is left waiting, Wait._describe names '
-                                       'only its state, so the timeout does not say which hostname is still pending')
 def test_wait_times_out_naming_the_last_hostname_still_pending(run_module, api, clock):
     args = _enable_and_wait(api, ['a.example.com', 'b.example.com'], [
         ('a.example.com', association('a.example.com')),
@@ -308,18 +304,16 @@ def test_wait_times_out_naming_the_last_hostname_still_pending(run_module, api, 
         ('b.example.com', association('b.example.com', status='pending_deployment'))], wait_timeout=3)
     code, result = run_module(hostname_association.main, args)
     assert code == 1 and 'timed out after 3 s' in result['msg']
-    assert 'the last status seen was b.example.com pending_deployment' in result['msg']
+    assert 'the last status seen was b.example.com: pending_deployment' in result['msg']
 
 
-@pytest.mark.xfail(strict=True, reason='plugins/ bug reported to the lead: once one hostname is left waiting, a hostname someone '
-                                       'else moved is not named ("..., on certificate X: someone else changed it")')
 def test_wait_names_a_hostname_moved_after_the_others_became_active(run_module, api, clock):
     args = _enable_and_wait(api, ['a.example.com', 'b.example.com'], [
         ('a.example.com', association('a.example.com')),
         ('b.example.com', association('b.example.com', status='pending_deployment')),
         ('b.example.com', association('b.example.com', cert_id=OTHER_ID))])
     code, result = run_module(hostname_association.main, args)
-    assert code == 1 and 'b.example.com on certificate %s: someone else changed it' % OTHER_ID in result['msg']
+    assert code == 1 and 'someone else changed b.example.com (now on certificate %s)' % OTHER_ID in result['msg']
 
 
 def test_an_unchanged_hostname_still_deploying_is_waited_for_without_a_put(run_module, api, clock):

@@ -199,8 +199,6 @@ def test_a_password_in_api_base_url_is_not_in_the_message(run_module, api, name,
     assert msg.startswith('api_base_url') and 'hunter2' not in msg and 's3cret' not in msg
 
 
-@pytest.mark.xfail(strict=True, reason='plugins/ bug reported to the lead: the password of api_base_url is not added to no_log_values, '
-                                       'so the failure result echoes it in invocation.module_args')
 @pytest.mark.parametrize('url', PASSWORD_URLS)
 def test_a_password_in_api_base_url_is_nowhere_in_the_result(run_module, api, url):
     code, result = run_module(client_certificate.main, dict(ARGS, id=CERT_ID, api_base_url=url))
