@@ -99,7 +99,7 @@ venv:
 	@$(CI_TOOLS)/make_venv.sh $(VENV) $(DEV_PY) $(addprefix -r ,$(DEV_REQUIREMENTS))
 
 venv-demo:
-	@$(CI_TOOLS)/make_venv.sh $(DEMO_VENV) $(DEV_PY) --no-compile -r requirements-demo.txt
+	@MAKE_VENV_WITHOUT_PIP=1 $(CI_TOOLS)/make_venv.sh $(DEMO_VENV) $(DEV_PY) --no-compile -r requirements-demo.txt
 
 $(addprefix venv-core-,$(CORES)): venv-core-%:
 	@$(CI_TOOLS)/make_venv.sh $(VENVS)/core-$* $(CORE_PY_$*) ansible-core==$(CORE_PIN_$*)
