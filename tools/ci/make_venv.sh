@@ -26,7 +26,11 @@ fi
 
 key() {
     local arg next_is_file=0
-    echo "python=$python $("$python" -c 'import sys; print(sys.version)') without_pip=${MAKE_VENV_WITHOUT_PIP:-0}"
+    echo "python=$python $("$python" -c 'import sys; print(sys.version)')"
+    # Only when set, so that the keys of existing venvs stay what they were.
+    if [ "${MAKE_VENV_WITHOUT_PIP:-0}" = 1 ]; then
+        echo "without_pip"
+    fi
     for arg in "$@"; do
         echo "arg=$arg"
         if [ "$next_is_file" = 1 ]; then
