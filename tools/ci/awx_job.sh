@@ -75,7 +75,7 @@ grep -qF -- "$token" "$environment_record" ||
 leaks=$(grep -rlF -- "$token" "$pdd/artifacts" | grep -vxF "$environment_record" || true)
 if [ -n "$leaks" ]; then
     echo "LEAK: the API token appears in these artifacts:" >&2
-    echo "$leaks" | sed "s#^$pdd/##" >&2
+    echo "${leaks//$pdd\//}" >&2
     exit 1
 fi
 echo "job successful; the token is in no artifact but artifacts/$ident/command ($(find "$pdd/artifacts" -type f | wc -l) files, $events job events searched)"
