@@ -17,6 +17,7 @@ REPO := $(CURDIR)
 SHARED ?= $(abspath $(REPO)/../shared)
 VENV := $(REPO)/.venv
 VENVS := $(REPO)/.venvs
+DEMO_VENV := $(REPO)/.venv-demo
 BUILD ?= $(REPO)/.build
 COPY := $(BUILD)/ansible_collections/mtls/cloudflare
 CI_TOOLS := $(REPO)/tools/ci
@@ -60,6 +61,7 @@ core_env = PATH="$(VENVS)/core-$(1)/bin:$$(dirname "$$($(CI_TOOLS)/find_python.s
 dev_env = PATH="$(VENV)/bin:$$PATH"
 
 .PHONY: help test test-quick demo venv venvs shellcheck copy clean \
+	venv-demo local-api docs docs-strict awx-ee awx-job release-check release \
 	lint lint-ansible-lint lint-yamllint lint-changelog lint-docs lint-collection \
 	pytest-local-cloudflare pytest-unit pytest-live contract build \
 	$(addprefix venv-core-,$(CORES)) $(addprefix sanity-,$(CORES)) $(addprefix units-,$(CORES)) \
@@ -68,10 +70,14 @@ dev_env = PATH="$(VENV)/bin:$$PATH"
 help:
 	@echo 'make test         every check, every supported ansible-core (what CI runs); ends with "N passed, N failed"'
 	@echo 'make test-quick   lint, unit tests and sanity on ansible-core $(DEV_CORE) from the dev venv'
-	@echo 'make demo         run examples/demo.yml against the local Cloudflare API'
+	@echo 'make demo         run examples/demo.yml against the local Cloudflare API (its own small venv, .venv-demo)'
+	@echo 'make local-api    start the local Cloudflare API and print the base URL, token and zone for your playbooks'
+	@echo 'make docs         build the docs site into .build/docs/html (docs-strict: warnings are errors)'
+	@echo 'make release VERSION=X.Y.Z   antsibull-changelog release (CHANGELOG.rst); release-check tries it on a copy'
 	@echo 'make venv | venvs the dev venv | the dev venv plus one venv per ansible-core ($(CORES))'
 	@echo 'single steps:     lint-ansible-lint lint-yamllint lint-changelog lint-docs lint-collection'
 	@echo '                  pytest-local-cloudflare pytest-unit pytest-live sanity-X.Y units-X.Y integration-X.Y contract build'
+	@echo '                  docs-strict awx-ee awx-job release-check'
 	@echo 'make clean        remove .build (venvs stay; rm -rf .venv .venvs for a cold start)'
 
 # ---------------------------------------------------------------- entry points
@@ -81,12 +87,19 @@ test:
 test-quick:
 	@python3 -u $(CI_TOOLS)/run_steps.py quick --make "$(MAKE)" --cores "$(DEV_CORE):$(DEV_PY)"
 
-demo: venv copy
-	@$(dev_env) $(CI_TOOLS)/demo.sh "$(BUILD)"
+# The demo needs neither the linters nor the docs toolchain: its own venv (requirements-demo.txt).
+demo: venv-demo copy
+	@PATH="$(DEMO_VENV)/bin:$$PATH" LOCAL_API_PYTHON=$(DEMO_VENV)/bin/python $(CI_TOOLS)/demo.sh "$(BUILD)"
+
+local-api: venv-demo copy
+	@PATH="$(DEMO_VENV)/bin:$$PATH" LOCAL_API_PYTHON=$(DEMO_VENV)/bin/python $(CI_TOOLS)/local_api.sh
 
 # ---------------------------------------------------------------- environments
 venv:
 	@$(CI_TOOLS)/make_venv.sh $(VENV) $(DEV_PY) $(addprefix -r ,$(DEV_REQUIREMENTS))
+
+venv-demo:
+	@MAKE_VENV_WITHOUT_PIP=1 $(CI_TOOLS)/make_venv.sh $(DEMO_VENV) $(DEV_PY) --no-compile -r requirements-demo.txt
 
 $(addprefix venv-core-,$(CORES)): venv-core-%:
 	@$(CI_TOOLS)/make_venv.sh $(VENVS)/core-$* $(CORE_PY_$*) ansible-core==$(CORE_PIN_$*)
@@ -159,3 +172,23 @@ contract: venv copy
 
 build: venv copy
 	@$(dev_env) $(CI_TOOLS)/build_collection.sh "$(COPY)" "$(BUILD)"
+
+# ---------------------------------------------------------------- docs, AWX, release
+docs: venv copy
+	@$(dev_env) $(CI_TOOLS)/build_docs.sh "$(BUILD)" "$(BUILD)/docs"
+
+docs-strict: venv copy
+	@$(dev_env) $(CI_TOOLS)/build_docs.sh "$(BUILD)" "$(BUILD)/docs" --strict
+
+awx-ee: venv copy
+	@$(dev_env) $(CI_TOOLS)/check_ee.sh "$(BUILD)" "$(BUILD)/ee-context"
+
+awx-job: venv copy
+	@$(dev_env) $(CI_TOOLS)/awx_job.sh "$(BUILD)"
+
+release-check: venv
+	@$(dev_env) $(CI_TOOLS)/release_check.sh "$(REPO)" "$(BUILD)/release-check/ansible_collections/mtls/cloudflare"
+
+release: venv
+	@test -n "$(VERSION)" || { echo 'usage: make release VERSION=X.Y.Z (the version in galaxy.yml)' >&2; exit 2; }
+	@cd $(REPO) && $(dev_env) antsibull-changelog release --version "$(VERSION)"

@@ -25,7 +25,21 @@ fi
 
 collections=${2:?usage: demo.sh COLLECTIONS_DIR}
 cd "$repo"
+# Cloudflare takes minutes for each asynchronous step, the local API 2 s by default, and each wait
+# then costs the modules' first 1 s poll and more: the demo makes them instant (the statuses still
+# pass through the pending ones). DEMO_DELAY=2 make demo shows the waits for real.
+"${LOCAL_API_PYTHON:-python3}" - "$LOCAL_API_CONTROL_URL/config" "${DEMO_DELAY:-0}" <<'PY'
+import json
+import sys
+import urllib.request
+delay = float(sys.argv[2])
+body = json.dumps({"delays": dict.fromkeys(("revocation", "reactivation", "deployment", "deletion", "association"), delay)})
+request = urllib.request.Request(sys.argv[1], data=body.encode(), method="PATCH", headers={"Content-Type": "application/json"})
+urllib.request.urlopen(request, timeout=10).close()
+PY
 export ANSIBLE_COLLECTIONS_PATH=$collections
+# Every task runs on localhost: pipelining saves copying each module to a temporary file first.
+export ANSIBLE_PIPELINING=1
 exec ansible-playbook examples/demo.yml \
     -e "cloudflare_api_base_url=$CLOUDFLARE_API_BASE_URL" \
     -e "cloudflare_api_token=$CLOUDFLARE_API_TOKEN" \

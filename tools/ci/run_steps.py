@@ -91,6 +91,12 @@ def plan(profile, cores):
         steps.append(Step('integration:%s' % core, 'integration-%s' % core, [venv, setup], skip_reason=missing))
     steps.append(Step('contract', 'contract', [venv]))
     steps.append(Step('build', 'build', [venv]))
+    # The collection as users get it: its docs site (warnings are errors), the AWX execution
+    # environment definition, a job run through ansible-runner, and the release of galaxy.yml's version.
+    steps.append(Step('docs', 'docs-strict', [venv]))
+    steps.append(Step('awx:ee', 'awx-ee', [venv]))
+    steps.append(Step('awx:job', 'awx-job', [venv]))
+    steps.append(Step('release:check', 'release-check', [venv]))
     return steps
 
 
