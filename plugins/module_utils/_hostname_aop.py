@@ -41,6 +41,10 @@ GONE = ('deleted',)
 TIMED_OUT = ('deployment_timed_out', 'deletion_timed_out')
 # A certificate id Cloudflare does not know (any more): "invalid or deleted".
 UNKNOWN_CERTIFICATE = 1415
+# Cloudflare's "could not route": a hostname read may answer it for a hostname without an association.
+COULD_NOT_ROUTE = 7003
+# Association statuses that say the association is gone or going.
+REMOVAL_STATUSES = ('deleted', 'pending_deletion')
 # "This certificate already exists for this zone."
 ALREADY_EXISTS = 1406
 
@@ -178,22 +182,46 @@ def shape_association(raw):
 
 
 def association_state(association):
-    """``enabled``, ``disabled`` or ``absent``.
+    """``enabled``, ``disabled`` or ``absent``: the strict reading, for every task but removal.
 
-    Cloudflare answers a hostname without an association with every field null but
-    ``hostname``; ``enabled: null`` or a ``deleted``/``pending_deletion`` status means the
-    association is gone or going.
+    How the real API answers a hostname whose association was removed (``enabled: null``) or
+    never existed is not known (see ``shared/design/cloudflare-api.md``); each of these reads
+    as ``absent``: a 404 with or without code 1415 or 7003 (``read_association`` turns it into
+    an empty association), a 200 with every field but ``hostname`` null, ``enabled: null``,
+    or a status that says the association is gone or going (``deleted``, ``pending_deletion``).
+
+    A 200 with ``enabled: false`` and a ``cert_id`` is what a DISABLED association looks like,
+    and a removed one may look the same. Here it reads as ``disabled``, so that a disabled
+    association is never taken for a removed one (``state: disabled`` stays idempotent, and
+    a certificate's detach still removes it before the DELETE). A removal reads it with
+    ``removal_state`` instead.
     """
     if not association or not association.get('cert_id') or association.get('enabled') is None:
         return 'absent'
-    if association.get('status') in ('deleted', 'pending_deletion'):
+    if association.get('status') in REMOVAL_STATUSES:
         return 'absent'
     return 'enabled' if association.get('enabled') else 'disabled'
 
 
+def removal_state(association):
+    """``present`` or ``absent``: what ``state: absent`` (and its wait) reads.
+
+    Like ``association_state``, but ``enabled: false`` counts as removed too. After
+    ``enabled: null`` the real API may go on answering the hostname with ``enabled: false``
+    and the old ``cert_id``, indistinguishable (status included) from a disabled association;
+    the Terraform provider v5's own destroy check accepts exactly that as "removed". Reading it
+    as removed is what keeps a second ``state: absent`` from sending the removal again (and
+    reporting a change) on every run, and lets the wait for a removal end. The price: a
+    genuinely disabled association is left in place by ``state: absent``. It is not presented
+    to the origin either way; to have Cloudflare drop it before deleting its certificate, list
+    the hostname in the certificate's ``detach_hostnames``, which reads strictly.
+    """
+    return 'absent' if association_state(association) != 'enabled' else 'present'
+
+
 def read_association(client, zone, hostname):
-    """One hostname's association, shaped; a 404 (or 1415) reads as a hostname without one."""
-    envelope = client.get(_hostnames_path(client, zone, hostname), absent_ok=True, gone_codes=(UNKNOWN_CERTIFICATE,))
+    """One hostname's association, shaped; a 404 (any code), or a 1415 or 7003, reads as a hostname without one."""
+    envelope = client.get(_hostnames_path(client, zone, hostname), absent_ok=True, gone_codes=(UNKNOWN_CERTIFICATE, COULD_NOT_ROUTE))
     shaped = shape_association(envelope.result if envelope is not None else {})
     shaped['hostname'] = hostname
     return shaped

@@ -48,7 +48,11 @@ options:
       - V(enabled) associates each hostname with O(certificate_id) and has Cloudflare present it to the origin.
       - V(disabled) associates each hostname with O(certificate_id) but has Cloudflare not present it, even when zone-level
         Authenticated Origin Pulls is on.
-      - V(absent) removes the hostnames' associations (Cloudflare's C(enabled=null)).
+      - V(absent) removes the hostnames' associations (Cloudflare's C(enabled=null)). An association that reads
+        C(enabled=false) counts as removed: Cloudflare may go on showing a removed association that way, exactly like a
+        disabled one, so removing it again on every run could never settle. Such an association is not presented to the
+        origin either way; to have a disabled one dropped before deleting its certificate, list the hostname in
+        O(mtls.cloudflare.hostname_certificate#module:detach_hostnames).
     type: str
     choices: [enabled, disabled, absent]
     default: enabled
@@ -159,7 +163,7 @@ hostnames:
 '''
 
 from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop import (
-    ASSOCIATION_DIFF_FIELDS, association_state, association_writes, associations_by_hostname, read_association,
+    ASSOCIATION_DIFF_FIELDS, association_state, association_writes, associations_by_hostname, read_association, removal_state,
 )
 from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import validate_hostnames, validate_id
@@ -211,7 +215,8 @@ class HostnameAssociations(CloudflareTask):
         state, certificate_id = self.params['state'], self.params['certificate_id']
         now = association_state(current)
         if state == 'absent':
-            if now == 'absent' or (certificate_id is not None and current['cert_id'] != certificate_id):
+            # removal_state: enabled false counts as removed, since a removed association may read that way.
+            if removal_state(current) == 'absent' or (certificate_id is not None and current['cert_id'] != certificate_id):
                 return None
             # Cloudflare removes an association with enabled: null, naming the certificate it uses.
             return {'hostname': current['hostname'], 'cert_id': current['cert_id'], 'enabled': None}
@@ -255,7 +260,7 @@ class HostnameAssociations(CloudflareTask):
             if removing:
                 entry = by_hostname[association['hostname']]
                 removed = (entry['item'] or entry['before'] or {}).get('cert_id') or self.params['certificate_id']
-                if association_state(association) == 'absent':
+                if removal_state(association) == 'absent':
                     return 'pending_deletion' if association.get('status') == 'pending_deletion' else 'absent'
                 if association.get('cert_id') != removed:
                     return 'on certificate %s' % association.get('cert_id')

@@ -176,12 +176,14 @@ def upload_hostname_certificate(app, request: ApiRequest, params: dict, now: flo
 
 def get_hostname_certificate(app, request: ApiRequest, params: dict, now: float) -> dict:
     del request
-    return success_envelope(app.hostname_aop.get(params["zone_id"], params["certificate_id"], now).to_result())
+    gone = app.config["variants"]["deleted_hostname_certificate"]
+    return success_envelope(app.hostname_aop.get(params["zone_id"], params["certificate_id"], now, gone).to_result())
 
 
 def delete_hostname_certificate(app, request: ApiRequest, params: dict, now: float) -> dict:
     del request
-    certificate = app.hostname_aop.delete(params["zone_id"], params["certificate_id"], now, app.delay("deletion"))
+    certificate = app.hostname_aop.delete(params["zone_id"], params["certificate_id"], now, app.delay("deletion"),
+                                          app.config["variants"]["deleted_hostname_certificate"])
     return success_envelope(certificate.to_result())
 
 
@@ -195,7 +197,8 @@ def put_associations(app, request: ApiRequest, params: dict, now: float) -> dict
 def get_association(app, request: ApiRequest, params: dict, now: float) -> dict:
     del request
     zone = app.zone(params["zone_id"])
-    return success_envelope(app.hostname_aop.association(zone["id"], zone["name"], params["hostname"], now))
+    removed = app.config["variants"]["removed_association"]
+    return success_envelope(app.hostname_aop.association(zone["id"], zone["name"], params["hostname"], now, removed))
 
 
 _ZONE = r"^/zones/(?P<zone_id>[^/]+)"
