@@ -33,8 +33,9 @@ ASSOCIATION_FIELDS = (
 # The managed part of an association, for diffs and per-hostname results.
 ASSOCIATION_DIFF_FIELDS = ('cert_id', 'enabled', 'status')
 # Cloudflare takes many hostnames in one PUT; 100 is its limit of associations per
-# certificate, so no single request needs more.
-ASSOCIATIONS_PER_REQUEST = 100
+# certificate (docs; the error it answers beyond is not known), so no single request needs more.
+ASSOCIATIONS_PER_CERTIFICATE = 100
+ASSOCIATIONS_PER_REQUEST = ASSOCIATIONS_PER_CERTIFICATE
 HOSTNAME_CERTIFICATE_LIMIT = 10
 PRIVATE_KEY_KINDS = ('PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY')
 GONE = ('deleted',)
