@@ -48,11 +48,11 @@ options:
       - V(enabled) associates each hostname with O(certificate_id) and has Cloudflare present it to the origin.
       - V(disabled) associates each hostname with O(certificate_id) but has Cloudflare not present it, even when zone-level
         Authenticated Origin Pulls is on.
-      - V(absent) removes the hostnames' associations (Cloudflare's C(enabled=null)). An association that reads
-        C(enabled=false) counts as removed: Cloudflare may go on showing a removed association that way, exactly like a
-        disabled one, so removing it again on every run could never settle. Such an association is not presented to the
-        origin either way; to have a disabled one dropped before deleting its certificate, list the hostname in
-        O(mtls.cloudflare.hostname_certificate#module:detach_hostnames).
+      - V(absent) removes the hostnames' associations (Cloudflare's C(enabled=null)).
+      - "With V(absent), an association that reads C(enabled=false) counts as removed. Cloudflare may go on showing a
+        removed association that way, exactly like a disabled one, so removing it again on every run could never settle.
+        Such an association is not presented to the origin either way; to have a disabled one dropped before deleting its
+        certificate, list the hostname in O(mtls.cloudflare.hostname_certificate#module:detach_hostnames)."
     type: str
     choices: [enabled, disabled, absent]
     default: enabled
@@ -72,7 +72,7 @@ options:
 notes:
   - Cloudflare allows at most 100 hostnames per certificate. A task that would put more on one certificate fails before
     sending anything; when Cloudflare refuses an association, the message counts the hostnames of the task on each
-    certificate (hostnames outside the task may use it too: Cloudflare has no call that lists them).
+    certificate (hostnames outside the task may use it too, and Cloudflare has no call that lists them).
 seealso:
   - module: mtls.cloudflare.hostname_certificate
   - module: mtls.cloudflare.hostname_certificate_info
