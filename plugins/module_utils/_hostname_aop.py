@@ -183,19 +183,26 @@ def shape_association(raw):
 
 
 def association_state(association):
-    """``enabled``, ``disabled`` or ``absent``: the strict reading, for every task but removal.
+    """``enabled``, ``disabled`` or ``absent``.
 
     How the real API answers a hostname whose association was removed (``enabled: null``) or
-    never existed is not known (see ``shared/design/cloudflare-api.md``); each of these reads
-    as ``absent``: a 404 with or without code 1415 or 7003 (``read_association`` turns it into
-    an empty association), a 200 with every field but ``hostname`` null, ``enabled: null``,
-    or a status that says the association is gone or going (``deleted``, ``pending_deletion``).
+    never existed is not known (``shared/design/cloudflare-api.md``); each plausible answer
+    reads as ``absent``: a 404 with or without code 1415 or 7003 (``read_association`` turns
+    it into an empty association), a 200 with every field but ``hostname`` null,
+    ``enabled: null``, or ``enabled: false`` with the old ``cert_id`` and a status of
+    ``pending_deletion`` or ``deleted``.
 
-    A 200 with ``enabled: false`` and a ``cert_id`` is what a DISABLED association looks like,
-    and a removed one may look the same. Here it reads as ``disabled``, so that a disabled
-    association is never taken for a removed one (``state: disabled`` stays idempotent, and
-    a certificate's detach still removes it before the DELETE). A removal reads it with
-    ``removal_state`` instead.
+    The decision on ``enabled: false`` with a ``cert_id``: that is what a DISABLED association
+    looks like, so only the status may say it was removed. Associations have no DELETE;
+    ``enabled: null`` is the only way one goes, so ``pending_deletion`` and ``deleted`` can only
+    describe a removed association, and they read as ``absent``. Any other status reads as
+    ``disabled``: a disabled association is never taken for a removed one (``state: disabled``
+    stays idempotent, and ``state: absent`` does remove a disabled association, as asked).
+    The Terraform provider v5 cannot tell either: its destroy check accepts ``enabled: false``
+    as removed. Were the real API ever to answer a removed association with ``enabled: false``
+    and a live status, nothing could tell it from a disabled one; then a second ``state: absent``
+    would send the same (harmless) removal again, and ``removal_state`` still lets the wait
+    after a removal end.
     """
     if not association or not association.get('cert_id') or association.get('enabled') is None:
         return 'absent'
@@ -205,17 +212,11 @@ def association_state(association):
 
 
 def removal_state(association):
-    """``present`` or ``absent``: what ``state: absent`` (and its wait) reads.
+    """``present`` or ``absent``, for the wait after this run removed an association (sent ``enabled: null``).
 
-    Like ``association_state``, but ``enabled: false`` counts as removed too. After
-    ``enabled: null`` the real API may go on answering the hostname with ``enabled: false``
-    and the old ``cert_id``, indistinguishable (status included) from a disabled association;
-    the Terraform provider v5's own destroy check accepts exactly that as "removed". Reading it
-    as removed is what keeps a second ``state: absent`` from sending the removal again (and
-    reporting a change) on every run, and lets the wait for a removal end. The price: a
-    genuinely disabled association is left in place by ``state: absent``. It is not presented
-    to the origin either way; to have Cloudflare drop it before deleting its certificate, list
-    the hostname in the certificate's ``detach_hostnames``, which reads strictly.
+    Like ``association_state``, but ``enabled: false`` counts as removed: this run just asked
+    for the removal and Cloudflare accepted it, so a hostname that now reads as disabled is not
+    a disabled association someone wants kept, and a wait for it would never end.
     """
     return 'absent' if association_state(association) != 'enabled' else 'present'
 

@@ -48,11 +48,9 @@ options:
       - V(enabled) associates each hostname with O(certificate_id) and has Cloudflare present it to the origin.
       - V(disabled) associates each hostname with O(certificate_id) but has Cloudflare not present it, even when zone-level
         Authenticated Origin Pulls is on.
-      - V(absent) removes the hostnames' associations (Cloudflare's C(enabled=null)).
-      - "With V(absent), an association that reads C(enabled=false) counts as removed. Cloudflare may go on showing a
-        removed association that way, exactly like a disabled one, so removing it again on every run could never settle.
-        Such an association is not presented to the origin either way; to have a disabled one dropped before deleting its
-        certificate, list the hostname in O(mtls.cloudflare.hostname_certificate#module:detach_hostnames)."
+      - V(absent) removes the hostnames' associations (Cloudflare's C(enabled=null)), enabled or disabled.
+      - A hostname without an association reads as such whichever way Cloudflare answers for it (HTTP 404, fields that
+        are null, or a status of V(pending_deletion) or V(deleted)).
     type: str
     choices: [enabled, disabled, absent]
     default: enabled
@@ -233,8 +231,8 @@ class HostnameAssociations(CloudflareTask):
         state, certificate_id = self.params['state'], self.params['certificate_id']
         now = association_state(current)
         if state == 'absent':
-            # removal_state: enabled false counts as removed, since a removed association may read that way.
-            if removal_state(current) == 'absent' or (certificate_id is not None and current['cert_id'] != certificate_id):
+            # Strict: a disabled association (enabled false) is removed too.
+            if now == 'absent' or (certificate_id is not None and current['cert_id'] != certificate_id):
                 return None
             # Cloudflare removes an association with enabled: null, naming the certificate it uses.
             return {'hostname': current['hostname'], 'cert_id': current['cert_id'], 'enabled': None}
@@ -295,6 +293,8 @@ class HostnameAssociations(CloudflareTask):
             if removing:
                 entry = by_hostname[association['hostname']]
                 removed = (entry['item'] or entry['before'] or {}).get('cert_id') or self.params['certificate_id']
+                # After this run's enabled: null, enabled false on the removed certificate counts as removed too
+                # (removal_state): the wait ends even if Cloudflare shows a removed association as a disabled one.
                 if removal_state(association) == 'absent':
                     return 'pending_deletion' if association.get('status') == 'pending_deletion' else 'absent'
                 if association.get('cert_id') != removed:

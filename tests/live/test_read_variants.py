@@ -7,8 +7,9 @@
 
 ``shared/design/cloudflare-api.md`` ("What is NOT known about the live API"): a hostname whose
 association was removed, or never existed, may read as a 200 with null fields, a 200 with
-``enabled: false`` and the old ``cert_id`` (status ``active``: indistinguishable from a
-disabled association), or a 404 without a code, with 1415 or with 7003; a deleted hostname
+``enabled: false`` and the old ``cert_id`` (status ``pending_deletion``/``deleted``; with
+``disabled_active`` status ``active``, indistinguishable from a disabled association: the
+worst case, tested on its own), or a 404 without a code, with 1415 or with 7003; a deleted hostname
 certificate may answer 404 or 400 with 1415. The local API serves each through
 ``variants`` in ``PATCH /__control/config``; each flow runs under each, in-process (once per
 ``make test``, not once per ansible-core: the integration targets run the default variant on
@@ -85,6 +86,12 @@ def test_association_lifecycle_under_each_variant(variant_api, run_module):
         assert not outcome["changed"], args
     assert _reads_only(variant_api)
 
+    # A disabled association is removed by state=absent, once.
+    for expected in (True, False):
+        outcome = _ok(run_module("hostname_association", dict(hostnames=["api.example.com"], certificate_id=certificate_id,
+                                                              state="absent", wait=True)))
+        assert outcome["changed"] is expected
+
     # The removed hostname can be associated again.
     back = _ok(run_module("hostname_association", dict(hostnames=["app.example.com"], certificate_id=certificate_id, wait=True)))
     assert back["changed"] and back["hostnames"][0]["after"]["status"] == "active"
@@ -121,3 +128,26 @@ def test_rotation_under_each_variant(variant_api, run_module):
     new_id_again, moved_again, deleted_again = rotate()
     assert new_id_again == new_id and not moved_again["changed"] and not deleted_again["changed"]
     assert _reads_only(variant_api)
+
+
+def test_worst_case_removed_association_reads_as_disabled(local_api, run_module):
+    """``disabled_active``: a removed association reads exactly like a disabled one, status included.
+
+    No client can tell them apart. The wait after a removal still ends; a second state=absent
+    sends the same removal again (harmless, and reported as a change); state=disabled finds
+    what it asked for. This pins the documented limit, it does not hide it.
+    """
+    local_api.configure(variants={"removed_association": "disabled_active"}, delays=INSTANT)
+    certificate_id, _material = _upload(local_api, run_module, "worst.example.com")
+    _ok(run_module("hostname_association", dict(hostnames=["app.example.com"], certificate_id=certificate_id, wait=True)))
+    removed = _ok(run_module("hostname_association", dict(hostnames=["app.example.com"], certificate_id=certificate_id,
+                                                          state="absent", wait=True)))
+    assert removed["changed"]
+    local_api.control("DELETE", "journal")
+    again = _ok(run_module("hostname_association", dict(hostnames=["app.example.com"], certificate_id=certificate_id,
+                                                        state="absent", wait=True)))
+    assert again["changed"] and [entry["method"] for entry in local_api.writes()] == ["PUT"]
+    # The detach before a certificate's DELETE removes it (again) and the DELETE goes through.
+    deleted = _ok(run_module("hostname_certificate", dict(id=certificate_id, state="absent", detach_hostnames=["app.example.com"],
+                                                          wait=True)))
+    assert deleted["hostname_certificate"]["status"] == "deleted"

@@ -196,7 +196,7 @@ def test_association_without_enabled_removes_it(api):
 
 
 @pytest.mark.parametrize("variant, status, code", [
-    ("null_fields", 200, None), ("disabled", 200, None), ("404", 404, None), ("404_1415", 404, 1415), ("404_7003", 404, 7003),
+    ("null_fields", 200, None), ("disabled", 200, None), ("disabled_active", 200, None), ("404", 404, None), ("404_1415", 404, 1415), ("404_7003", 404, 7003),
 ])
 def test_removed_association_variants(api, variant, status, code):
     api.control("PATCH", "config", {"variants": {"removed_association": variant}})
@@ -214,9 +214,14 @@ def test_removed_association_variants(api, variant, status, code):
             assert response.status_code == 200
     removed = api.get(hostname_path("app.example.com")).json()["result"]
     never = api.get(hostname_path("never.example.com")).json()["result"]
-    if variant == "disabled":
-        # Exactly what a disabled association looks like; a hostname never associated still reads null.
-        assert removed["cert_id"] == certificate["id"] and removed["enabled"] is False and removed["status"] == "active"
+    if variant.startswith("disabled"):
+        # What a disabled association looks like, but for the status (none at all with disabled_active);
+        # a hostname never associated still reads null.
+        assert removed["cert_id"] == certificate["id"] and removed["enabled"] is False
+        assert removed["status"] == ("active" if variant == "disabled_active" else "pending_deletion")
+        api.advance(2)
+        if variant == "disabled":
+            assert api.get(hostname_path("app.example.com")).json()["result"]["status"] == "deleted"
         assert never["cert_id"] is None
     elif variant == "null_fields":
         assert removed["cert_id"] is None and never["cert_id"] is None

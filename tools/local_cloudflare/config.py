@@ -30,11 +30,12 @@ DEFAULT_CONFIG = {
 
 # removed_association: how GET .../hostnames/{hostname} answers for a hostname whose association was
 # removed (enabled: null) or never existed. null_fields: 200, every field but hostname null;
-# disabled: 200 with enabled false and the old cert_id and certificate fields (a never-associated
-# hostname still gets null_fields); 404, 404_1415, 404_7003: a 404 without a code, with 1415, with 7003.
+# disabled: 200 with enabled false and the old cert_id and certificate fields, status pending_deletion
+# then deleted (a never-associated hostname still gets null_fields); disabled_active: the same with
+# status active, exactly like a disabled association (the worst case); 404, 404_1415, 404_7003: a 404 without a code, with 1415, with 7003.
 # deleted_hostname_certificate: how a deleted hostname certificate answers GET and DELETE.
 VARIANTS = {
-    "removed_association": ("null_fields", "disabled", "404", "404_1415", "404_7003"),
+    "removed_association": ("null_fields", "disabled", "disabled_active", "404", "404_1415", "404_7003"),
     "deleted_hostname_certificate": ("404_1415", "404", "400_1415"),
 }
 

@@ -122,7 +122,8 @@ def certificate_gone(certificate_id: str, variant: str) -> ApiError:
 class Removed:
     """What is left of a removed association: enough for the ``disabled`` read variant."""
 
-    def __init__(self, association: "Association", now: float):
+    def __init__(self, association: "Association", now: float, delay: float):
+        self.delay = delay
         self.hostname = association.hostname
         self.cert_id = association.cert_id
         self.created_at = association.created_at
@@ -229,9 +230,14 @@ class HostnameAopStore:
             raise error if removed != "404" else without_code(error)
         tombstone = self._removed.get((zone_id, hostname))
         certificate = self._certificates.get(tombstone.cert_id) if tombstone is not None else None
-        if removed == "disabled" and certificate is not None:
-            # The hardest variant: exactly what a disabled association looks like, status included.
-            return self._view(hostname, certificate, False, "active", tombstone.created_at, tombstone.removed_at, now)
+        if removed in ("disabled", "disabled_active") and certificate is not None:
+            # What a disabled association looks like, but for the status: associations have no DELETE, so
+            # pending_deletion (for delays.association) and then deleted can only mean it was removed.
+            # disabled_active is the worst case, not told apart from a disabled association at all.
+            status = "pending_deletion" if now < tombstone.removed_at + tombstone.delay else "deleted"
+            if removed == "disabled_active":
+                status = "active"
+            return self._view(hostname, certificate, False, status, tombstone.created_at, tombstone.removed_at, now)
         return empty_association(hostname)
 
     def _plan(self, zone_id: str, zone_name: str, body, now: float) -> list[tuple[str, HostnameCertificate, object]]:
@@ -285,7 +291,7 @@ class HostnameAopStore:
             if enabled is None:
                 if current is not None:
                     del self._associations[key]
-                    self._removed[key] = Removed(current, now)
+                    self._removed[key] = Removed(current, now, delay)
                     removed_from = self._certificates[current.cert_id]
                     results.append(self._view(hostname, removed_from, None, "deleted", current.created_at, now, now))
                 else:
