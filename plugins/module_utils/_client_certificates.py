@@ -183,7 +183,7 @@ def issue_write(client, zone, csr, validity_days):
     return Write('POST', _path(client, zone), {'csr': csr, 'validity_days': validity_days},
                  'the certificates issued from this csr',
                  read=lambda: find_client_certificates(client, zone, criterion, skip_revoked=True)[0],
-                 applied=lambda found: bool(found),
+                 applied=bool,
                  answer_ok=lambda result: isinstance(result, dict) and bool(result.get('id')),
                  check='Check with mtls.cloudflare.client_certificate_info whether a certificate was issued from this csr')
 

@@ -212,9 +212,9 @@ class HostnameAssociations(CloudflareTask):
         config = [entry['item'] for entry in self.entries if entry['item'] is not None]
         for certificate_id, hostnames in self._on_certificates().items():
             if len(hostnames) > ASSOCIATIONS_PER_CERTIFICATE and any(item['cert_id'] == certificate_id for item in config):
+                figures = (len(hostnames), certificate_id, ASSOCIATIONS_PER_CERTIFICATE)
                 raise InputError('this task would associate %d hostnames with certificate %s; Cloudflare allows at most %d per '
-                                 'certificate: upload a second certificate for the others' % (len(hostnames), certificate_id,
-                                                                                             ASSOCIATIONS_PER_CERTIFICATE))
+                                 'certificate: upload a second certificate for the others' % figures)
         return Plan(writes=['associate'] if config else [], config=config)
 
     def _on_certificates(self):
