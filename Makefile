@@ -63,7 +63,7 @@ dev_env = PATH="$(VENV)/bin:$$PATH"
 .PHONY: help test test-quick demo venv venvs shellcheck copy clean \
 	venv-demo local-api docs docs-strict awx-ee awx-job release-check release \
 	lint lint-ansible-lint lint-yamllint lint-changelog lint-docs lint-collection \
-	pytest-local-cloudflare pytest-unit pytest-live contract build \
+	pytest-local-cloudflare pytest-unit pytest-live pytest-sdk5 venv-sdk5 contract build \
 	$(addprefix venv-core-,$(CORES)) $(addprefix sanity-,$(CORES)) $(addprefix units-,$(CORES)) \
 	$(addprefix integration-,$(CORES)) sanity-dev
 
@@ -76,7 +76,7 @@ help:
 	@echo 'make release VERSION=X.Y.Z   antsibull-changelog release (CHANGELOG.rst); release-check tries it on a copy'
 	@echo 'make venv | venvs the dev venv | the dev venv plus one venv per ansible-core ($(CORES))'
 	@echo 'single steps:     lint-ansible-lint lint-yamllint lint-changelog lint-docs lint-collection'
-	@echo '                  pytest-local-cloudflare pytest-unit pytest-live sanity-X.Y units-X.Y integration-X.Y contract build'
+	@echo '                  pytest-local-cloudflare pytest-unit pytest-live pytest-sdk5 sanity-X.Y units-X.Y integration-X.Y contract build'
 	@echo '                  docs-strict awx-ee awx-job release-check'
 	@echo 'make clean        remove .build (venvs stay; rm -rf .venv .venvs for a cold start)'
 
@@ -141,6 +141,14 @@ pytest-local-cloudflare: venv
 
 pytest-unit: venv copy
 	@cd $(COPY) && PYTHONPATH=$(BUILD) $(CI_TOOLS)/pytest_step.sh $(VENV)/bin/python tests/unit
+
+# The official SDK 5.x against the local API: a venv of its own, as the dev venv pins 4.3.1.
+venv-sdk5:
+	@$(CI_TOOLS)/make_venv.sh $(VENVS)/sdk5 $(DEV_PY) -r tests/local_cloudflare/requirements-sdk5.txt
+
+pytest-sdk5: venv-sdk5
+	@cd $(REPO) && PYTHONPATH=$(REPO)/tools $(CI_TOOLS)/pytest_step.sh $(VENVS)/sdk5/bin/python tests/local_cloudflare \
+		-k test_official_sdk5
 
 # The modules in-process against the local API: bad input, null selectors, the fault matrix (once, dev venv).
 pytest-live: venv copy

@@ -46,23 +46,47 @@ KEY_ENV = 'CLOUDFLARE_API_KEY'
 RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 30.0
-# Below this many requests left in the window, spread the rest over the time to the reset.
+# Below this many requests left in the window (or below the item's quota, when its policy is
+# smaller), spread the rest over the time to the reset.
 PACE_BELOW = 10
-_RATELIMIT_RE = re.compile(r'r=(\d+).*?t=(\d+)|t=(\d+).*?r=(\d+)')
 # Plain http:// carries credentials unencrypted: only to these names, which never reach DNS.
 LOOPBACK_NAMES = ('localhost',)
 
 
+def _ratelimit_items(header, wanted=('r', 't')):
+    """The items of a ``Ratelimit`` (or, with ``('q', 'w')``, ``Ratelimit-Policy``) header.
+
+    Cloudflare follows the IETF draft (draft-ietf-httpapi-ratelimit-headers): a list of
+    items, each a name and its parameters, such as ``"default";r=50;t=30, "burst";r=2;t=5``
+    (``r`` requests left, ``t`` seconds to the reset; in the policy ``q`` the quota and ``w``
+    the window). Returns ``[(name, first, second)]`` of the items that carry both integers;
+    a parameter of one item is never paired with one of another. Unreadable items are skipped.
+    """
+    items = []
+    for raw in (header or '').split(','):
+        parts = [part.strip() for part in raw.split(';')]
+        name = parts[0].strip('"')
+        params = {}
+        for part in parts[1:]:
+            key, separator, value = part.partition('=')
+            if separator and value.strip().isdigit():
+                params.setdefault(key.strip().lower(), int(value.strip()))
+        if name and all(key in params for key in wanted):
+            items.append((name, params[wanted[0]], params[wanted[1]]))
+    return items
+
+
 def _parse_ratelimit(header):
-    """``"default";r=50;t=30`` -> (50, 30); None when absent or unreadable."""
-    if not header:
+    """The (requests left, seconds to reset) of the tightest item of a ``Ratelimit`` header; None when none is readable.
+
+    The tightest item is the one that needs the longest spacing between requests to last
+    until its reset: ``"default";r=50;t=30, "burst";r=2;t=5`` -> (2, 5).
+    """
+    items = _ratelimit_items(header)
+    if not items:
         return None
-    match = _RATELIMIT_RE.search(header)
-    if not match:
-        return None
-    if match.group(1) is not None:
-        return int(match.group(1)), int(match.group(2))
-    return int(match.group(4)), int(match.group(3))
+    _name, left, reset = max(items, key=lambda item: (item[2] / (item[1] + 1.0), -item[1]))
+    return left, reset
 
 
 def _retry_after_seconds(header):
@@ -151,9 +175,8 @@ class CloudflareClient(object):
         self.session.headers.update(self._auth_headers(params))
         self.session.headers.update({'User-Agent': USER_AGENT, 'Accept': 'application/json'})
         self.waited = 0.0
-        # From the last Ratelimit header: requests left, and when (client clock) the window resets.
-        self._requests_left = None
-        self._window_resets_at = None
+        # From the last Ratelimit header, per item: (name, requests left, when (client clock) it resets, quota or None).
+        self._limits = []
 
     # --- set-up checks: all of them run before the first request -------------------------
 
@@ -287,20 +310,30 @@ class CloudflareClient(object):
         return True
 
     def _pace(self, method, path):
-        remaining = self._requests_left
-        if remaining is None:
+        """Before a request: when an item of the last Ratelimit header runs low, wait so the rest last until its reset.
+
+        Each item is judged on its own figures; the one that asks for the longest wait wins.
+        """
+        now = _clock()
+        chosen = None
+        for name, remaining, resets_at, quota in self._limits:
+            seconds_left = resets_at - now
+            below = PACE_BELOW if quota is None else min(PACE_BELOW, quota)
+            if remaining >= below or seconds_left <= 0:
+                continue
+            delay = seconds_left / (remaining + 1)
+            if chosen is None or delay > chosen[0]:
+                chosen = (delay, name, remaining)
+        if chosen is None:
             return
-        seconds_left = self._window_resets_at - _clock()
-        if remaining >= PACE_BELOW or seconds_left <= 0:
-            return
-        delay = seconds_left / (remaining + 1)
+        delay, name, remaining = chosen
         if delay <= 0 or delay > self.max_wait - self.waited:
             return
-        self.module.warn('Cloudflare API %s %s: only %d requests left in the rate-limit window; pacing %.1f s'
-                         % (method, path, remaining, delay))
+        self.module.warn('Cloudflare API %s %s: only %d requests left in the rate-limit window (%s); pacing %.1f s'
+                         % (method, path, remaining, name, delay))
         self._wait(delay)
-        # Pace once per answer: the next answer brings a fresh figure.
-        self._requests_left = None
+        # Pace once per answer: the next answer brings fresh figures.
+        self._limits = []
 
     @staticmethod
     def clock():
@@ -316,12 +349,10 @@ class CloudflareClient(object):
         self.waited += delay
 
     def _remember_ratelimit(self, response):
-        parsed = _parse_ratelimit(response.headers.get('Ratelimit'))
-        if parsed is None:
-            self._requests_left = None
-        else:
-            self._requests_left = parsed[0]
-            self._window_resets_at = _clock() + parsed[1]
+        quotas = dict((name, quota) for name, quota, _window in _ratelimit_items(response.headers.get('Ratelimit-Policy'), ('q', 'w')))
+        now = _clock()
+        self._limits = [(name, remaining, now + reset, quotas.get(name))
+                        for name, remaining, reset in _ratelimit_items(response.headers.get('Ratelimit'))]
 
     def _decode(self, method, path, response, attempts):
         status = response.status_code

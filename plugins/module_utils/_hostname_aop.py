@@ -33,14 +33,19 @@ ASSOCIATION_FIELDS = (
 # The managed part of an association, for diffs and per-hostname results.
 ASSOCIATION_DIFF_FIELDS = ('cert_id', 'enabled', 'status')
 # Cloudflare takes many hostnames in one PUT; 100 is its limit of associations per
-# certificate, so no single request needs more.
-ASSOCIATIONS_PER_REQUEST = 100
+# certificate (docs; the error it answers beyond is not known), so no single request needs more.
+ASSOCIATIONS_PER_CERTIFICATE = 100
+ASSOCIATIONS_PER_REQUEST = ASSOCIATIONS_PER_CERTIFICATE
 HOSTNAME_CERTIFICATE_LIMIT = 10
 PRIVATE_KEY_KINDS = ('PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY')
 GONE = ('deleted',)
 TIMED_OUT = ('deployment_timed_out', 'deletion_timed_out')
 # A certificate id Cloudflare does not know (any more): "invalid or deleted".
 UNKNOWN_CERTIFICATE = 1415
+# Cloudflare's "could not route": a hostname read may answer it for a hostname without an association.
+COULD_NOT_ROUTE = 7003
+# Association statuses that say the association is gone or going.
+REMOVAL_STATUSES = ('deleted', 'pending_deletion')
 # "This certificate already exists for this zone."
 ALREADY_EXISTS = 1406
 
@@ -180,20 +185,45 @@ def shape_association(raw):
 def association_state(association):
     """``enabled``, ``disabled`` or ``absent``.
 
-    Cloudflare answers a hostname without an association with every field null but
-    ``hostname``; ``enabled: null`` or a ``deleted``/``pending_deletion`` status means the
-    association is gone or going.
+    How the real API answers a hostname whose association was removed (``enabled: null``) or
+    never existed is not known (``shared/design/cloudflare-api.md``); each plausible answer
+    reads as ``absent``: a 404 with or without code 1415 or 7003 (``read_association`` turns
+    it into an empty association), a 200 with every field but ``hostname`` null,
+    ``enabled: null``, or ``enabled: false`` with the old ``cert_id`` and a status of
+    ``pending_deletion`` or ``deleted``.
+
+    The decision on ``enabled: false`` with a ``cert_id``: that is what a DISABLED association
+    looks like, so only the status may say it was removed. Associations have no DELETE;
+    ``enabled: null`` is the only way one goes, so ``pending_deletion`` and ``deleted`` can only
+    describe a removed association, and they read as ``absent``. Any other status reads as
+    ``disabled``: a disabled association is never taken for a removed one (``state: disabled``
+    stays idempotent, and ``state: absent`` does remove a disabled association, as asked).
+    The Terraform provider v5 cannot tell either: its destroy check accepts ``enabled: false``
+    as removed. Were the real API ever to answer a removed association with ``enabled: false``
+    and a live status, nothing could tell it from a disabled one; then a second ``state: absent``
+    would send the same (harmless) removal again, and ``removal_state`` still lets the wait
+    after a removal end.
     """
     if not association or not association.get('cert_id') or association.get('enabled') is None:
         return 'absent'
-    if association.get('status') in ('deleted', 'pending_deletion'):
+    if association.get('status') in REMOVAL_STATUSES:
         return 'absent'
     return 'enabled' if association.get('enabled') else 'disabled'
 
 
+def removal_state(association):
+    """``present`` or ``absent``, for the wait after this run removed an association (sent ``enabled: null``).
+
+    Like ``association_state``, but ``enabled: false`` counts as removed: this run just asked
+    for the removal and Cloudflare accepted it, so a hostname that now reads as disabled is not
+    a disabled association someone wants kept, and a wait for it would never end.
+    """
+    return 'absent' if association_state(association) != 'enabled' else 'present'
+
+
 def read_association(client, zone, hostname):
-    """One hostname's association, shaped; a 404 (or 1415) reads as a hostname without one."""
-    envelope = client.get(_hostnames_path(client, zone, hostname), absent_ok=True, gone_codes=(UNKNOWN_CERTIFICATE,))
+    """One hostname's association, shaped; a 404 (any code), or a 1415 or 7003, reads as a hostname without one."""
+    envelope = client.get(_hostnames_path(client, zone, hostname), absent_ok=True, gone_codes=(UNKNOWN_CERTIFICATE, COULD_NOT_ROUTE))
     shaped = shape_association(envelope.result if envelope is not None else {})
     shaped['hostname'] = hostname
     return shaped

@@ -93,6 +93,8 @@ options:
     type: int
     default: 300
 notes:
+  - Cloudflare allows 100 client certificates per zone by default and raises the quota on request to your account team.
+    When it refuses to issue one, the module counts the zone's certificates and, at the quota, says so.
   - A certificate that is issued is returned with its PEM in RV(client_certificate.certificate), so that a play can hand it to the
     client; the private key stays wherever the CSR was made.
   - A no-op run by O(id) costs one request, a revocation two; O(zone) costs one more to find the zone id.
@@ -266,8 +268,8 @@ candidates:
 '''
 
 from ansible_collections.mtls.cloudflare.plugins.module_utils._client_certificates import (
-    REACTIVATED, REVOKED, Criterion, SelectionError, find_one_client_certificate, get_client_certificate, reactivate_write,
-    issue_write, revoke_write, shape_client_certificate,
+    REACTIVATED, REVOKED, Criterion, SelectionError, explain_issue_refusal, find_one_client_certificate, get_client_certificate,
+    reactivate_write, issue_write, revoke_write, shape_client_certificate,
 )
 from ansible_collections.mtls.cloudflare.plugins.module_utils._csr import csr_pem, csr_subject
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
@@ -368,7 +370,11 @@ class ClientCertificate(CloudflareTask):
     def apply(self, plan):
         certificate = self.latest
         if 'issue' in plan.writes:
-            certificate, _by_this_run = self.write(issue_write(self.client, self.zone, self.csr, self.params['validity_days']))
+            try:
+                certificate, _by_this_run = self.write(issue_write(self.client, self.zone, self.csr, self.params['validity_days']))
+            except CloudflareError as error:
+                # The quota's error code is unknown: a refusal is explained by counting the zone's certificates.
+                raise explain_issue_refusal(self.client, self.zone, error) if error.refused else error
             if isinstance(certificate, list):
                 certificate = certificate[0]
         elif 'reactivate' in plan.writes:

@@ -48,7 +48,9 @@ options:
       - V(enabled) associates each hostname with O(certificate_id) and has Cloudflare present it to the origin.
       - V(disabled) associates each hostname with O(certificate_id) but has Cloudflare not present it, even when zone-level
         Authenticated Origin Pulls is on.
-      - V(absent) removes the hostnames' associations (Cloudflare's C(enabled=null)).
+      - V(absent) removes the hostnames' associations (Cloudflare's C(enabled=null)), enabled or disabled.
+      - A hostname without an association reads as such whichever way Cloudflare answers for it (HTTP 404, fields that
+        are null, or a status of V(pending_deletion) or V(deleted)).
     type: str
     choices: [enabled, disabled, absent]
     default: enabled
@@ -66,7 +68,9 @@ options:
     type: int
     default: 900
 notes:
-  - Cloudflare allows at most 100 hostnames per certificate; a request beyond that is refused with Cloudflare's error.
+  - Cloudflare allows at most 100 hostnames per certificate. A task that would put more on one certificate fails before
+    sending anything; when Cloudflare refuses an association, the message counts the hostnames of the task on each
+    certificate (hostnames outside the task may use it too, and Cloudflare has no call that lists them).
 seealso:
   - module: mtls.cloudflare.hostname_certificate
   - module: mtls.cloudflare.hostname_certificate_info
@@ -159,10 +163,12 @@ hostnames:
 '''
 
 from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop import (
-    ASSOCIATION_DIFF_FIELDS, association_state, association_writes, associations_by_hostname, read_association,
+    ASSOCIATIONS_PER_CERTIFICATE, ASSOCIATION_DIFF_FIELDS, UNKNOWN_CERTIFICATE, association_state, association_writes,
+    associations_by_hostname, read_association, removal_state,
 )
+from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
 from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
-from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import validate_hostnames, validate_id
+from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, validate_hostnames, validate_id
 from ansible_collections.mtls.cloudflare.plugins.module_utils._wait import Wait
 
 # Certificate fields an association repeats; unknown until Cloudflare answers for another certificate.
@@ -204,13 +210,28 @@ class HostnameAssociations(CloudflareTask):
                 entry['changed'] = True
                 entry['after'] = _predicted(seen, entry['item'])
         config = [entry['item'] for entry in self.entries if entry['item'] is not None]
+        for certificate_id, hostnames in self._on_certificates().items():
+            if len(hostnames) > ASSOCIATIONS_PER_CERTIFICATE and any(item['cert_id'] == certificate_id for item in config):
+                figures = (len(hostnames), certificate_id, ASSOCIATIONS_PER_CERTIFICATE)
+                raise InputError('this task would associate %d hostnames with certificate %s; Cloudflare allows at most %d per '
+                                 'certificate: upload a second certificate for the others' % figures)
         return Plan(writes=['associate'] if config else [], config=config)
+
+    def _on_certificates(self):
+        """The hostnames of this task on each certificate once its changes are made (``after``, read or predicted)."""
+        counts = {}
+        for entry in self.entries:
+            after = entry['after']
+            if after is not None and after.get('cert_id') and after.get('enabled') is not None:
+                counts.setdefault(after['cert_id'], []).append(entry['hostname'])
+        return counts
 
     def _wanted(self, current):
         """The PUT item that brings this hostname to the wanted state, or None when it is there."""
         state, certificate_id = self.params['state'], self.params['certificate_id']
         now = association_state(current)
         if state == 'absent':
+            # Strict: a disabled association (enabled false) is removed too.
             if now == 'absent' or (certificate_id is not None and current['cert_id'] != certificate_id):
                 return None
             # Cloudflare removes an association with enabled: null, naming the certificate it uses.
@@ -222,7 +243,10 @@ class HostnameAssociations(CloudflareTask):
     def apply(self, plan):
         by_hostname = dict((entry['hostname'], entry) for entry in self.entries)
         for write in association_writes(self.client, self.zone, plan.details['config']):
-            answered = associations_by_hostname(self.write(write)[0])
+            try:
+                answered = associations_by_hostname(self.write(write)[0])
+            except CloudflareError as error:
+                raise self._explain_refusal(error, write.body['config']) if error.refused else error
             for item in write.body['config']:
                 entry = by_hostname[item['hostname']]
                 entry['applied'] = True
@@ -233,6 +257,20 @@ class HostnameAssociations(CloudflareTask):
         if self.params['wait']:
             self._wait()
         return self.entries
+
+    def _explain_refusal(self, error, batch):
+        """A refused PUT may be the limit of 100 hostnames per certificate, whose error code is not known: count and say so."""
+        adding = sorted(set(item['cert_id'] for item in batch if item['enabled'] is not None))
+        # Not the limit: a refused credential, or a certificate Cloudflare does not know (1415).
+        if not adding or error.status in (401, 403, 404) or UNKNOWN_CERTIFICATE in error.codes:
+            return error
+        counts = self._on_certificates()
+        figures = ', '.join('%d on %s' % (len(counts.get(certificate_id, [])), certificate_id) for certificate_id in adding)
+        return error.restated(
+            'Cloudflare refused the associations. If the certificate already has hostnames outside this task, it may be at its '
+            'limit of %d associations per certificate: this task puts %s, and Cloudflare has no call that lists the others '
+            '(read candidates with mtls.cloudflare.hostname_certificate_info and hostnames). %s'
+            % (ASSOCIATIONS_PER_CERTIFICATE, figures, error.message))
 
     def _wait(self):
         removing = self.params['state'] == 'absent'
@@ -255,7 +293,9 @@ class HostnameAssociations(CloudflareTask):
             if removing:
                 entry = by_hostname[association['hostname']]
                 removed = (entry['item'] or entry['before'] or {}).get('cert_id') or self.params['certificate_id']
-                if association_state(association) == 'absent':
+                # After this run's enabled: null, enabled false on the removed certificate counts as removed too
+                # (removal_state): the wait ends even if Cloudflare shows a removed association as a disabled one.
+                if removal_state(association) == 'absent':
                     return 'pending_deletion' if association.get('status') == 'pending_deletion' else 'absent'
                 if association.get('cert_id') != removed:
                     return 'on certificate %s' % association.get('cert_id')

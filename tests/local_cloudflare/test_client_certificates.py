@@ -174,7 +174,7 @@ def test_pagination_over_120_certificates(api):
 
 
 @pytest.mark.parametrize("params", [{"per_page": 4}, {"per_page": 51}, {"page": 0}, {"page": "x"}, {"status": "expired"},
-                                    {"page": 1, "limit": 5}])
+                                    {"limit": 0}, {"offset": -1}])
 def test_list_refuses_bad_parameters(api, params):
     response = api.get(zone_path("/client_certificates"), params=params)
     assert response.status_code == 400
@@ -190,6 +190,21 @@ def test_list_filters_by_status_and_supports_limit_offset(api):
     assert [c["id"] for c in every["result"]] == active + revoked
     window = api.get(zone_path("/client_certificates"), params={"limit": 2, "offset": 2}).json()
     assert [c["id"] for c in window["result"]] == (active + revoked)[2:4]
+
+
+def test_limit_offset_and_page_combine(api):
+    # The official SDK 5.x sends limit and offset, then adds page=2, 3, ... to walk on: never refused (a guess).
+    ids = api.control("POST", "client_certificates", {"count": 12})["ids"]
+    walked = []
+    for page in (1, 2, 3, 4):
+        body = api.get(zone_path("/client_certificates"), params={"limit": 5, "offset": 1, "page": page}).json()
+        assert body["success"] and body["result_info"]["per_page"] == 5
+        walked += [c["id"] for c in body["result"]]
+    assert walked == ids[1:]
+    # limit has no documented maximum: more than per_page's 50 is served.
+    assert len(api.get(zone_path("/client_certificates"), params={"limit": 60}).json()["result"]) == 12
+    # limit wins over per_page when both are sent.
+    assert api.get(zone_path("/client_certificates"), params={"limit": 7, "per_page": 5}).json()["result_info"]["per_page"] == 7
 
 
 def test_the_spec_check_catches_a_wrong_answer(api, spec):

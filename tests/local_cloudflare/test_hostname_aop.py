@@ -147,7 +147,6 @@ def test_association_lifecycle(api):
 @pytest.mark.parametrize("item, code", [
     ({"hostname": "app.example.org", "enabled": True}, 1411),
     ({"hostname": "bad_name.example.com", "enabled": True}, 1411),
-    ({"hostname": "app.example.com"}, 1412),
     ({"hostname": "app.example.com", "enabled": "yes"}, 1412),
     ({"hostname": "app.example.com", "enabled": True, "cert_id": "0" * 32}, 1415),
 ])
@@ -184,3 +183,62 @@ def test_at_most_n_associations_per_certificate(api):
 def test_get_association_of_an_invalid_hostname_is_400(api):
     response = api.get(hostname_path("not a hostname"))
     assert response.status_code == 400 and response.json()["errors"][0]["code"] == 1411
+
+
+def test_association_without_enabled_removes_it(api):
+    # The spec's enabled is nullable; a missing key is read as null (a guess, the permissive one).
+    certificate = api.upload_hostname_certificate()
+    api.associate(("app.example.com", certificate["id"], True))
+    response = api.put(zone_path("/origin_tls_client_auth/hostnames"),
+                       json={"config": [{"hostname": "app.example.com", "cert_id": certificate["id"]}]})
+    assert response.status_code == 200 and response.json()["result"][0]["enabled"] is None
+    assert api.get(hostname_path("app.example.com")).json()["result"]["cert_id"] is None
+
+
+@pytest.mark.parametrize("variant, status, code", [
+    ("null_fields", 200, None), ("disabled", 200, None), ("disabled_active", 200, None), ("404", 404, None), ("404_1415", 404, 1415), ("404_7003", 404, 7003),
+])
+def test_removed_association_variants(api, variant, status, code):
+    api.control("PATCH", "config", {"variants": {"removed_association": variant}})
+    certificate = api.upload_hostname_certificate()
+    api.associate(("app.example.com", certificate["id"], True))
+    api.associate(("app.example.com", certificate["id"], None))
+    for hostname in ("app.example.com", "never.example.com"):
+        response = api.get(hostname_path(hostname))
+        if status == 404 and hostname == "app.example.com":
+            assert response.status_code == 404
+            assert [item["code"] for item in response.json()["errors"]][:1] == ([code] if code else [])
+        elif status == 404:
+            assert response.status_code == 404
+        else:
+            assert response.status_code == 200
+    removed = api.get(hostname_path("app.example.com")).json()["result"]
+    never = api.get(hostname_path("never.example.com")).json()["result"]
+    if variant.startswith("disabled"):
+        # What a disabled association looks like, but for the status (none at all with disabled_active);
+        # a hostname never associated still reads null.
+        assert removed["cert_id"] == certificate["id"] and removed["enabled"] is False
+        assert removed["status"] == ("active" if variant == "disabled_active" else "pending_deletion")
+        api.advance(2)
+        if variant == "disabled":
+            assert api.get(hostname_path("app.example.com")).json()["result"]["status"] == "deleted"
+        assert never["cert_id"] is None
+    elif variant == "null_fields":
+        assert removed["cert_id"] is None and never["cert_id"] is None
+    # The association really is gone: the certificate can be deleted.
+    assert api.delete(certificate_path(certificate["id"])).status_code == 200
+
+
+@pytest.mark.parametrize("variant, status, code", [("404_1415", 404, 1415), ("404", 404, None), ("400_1415", 400, 1415)])
+def test_deleted_hostname_certificate_variants(api, variant, status, code):
+    api.control("PATCH", "config", {"variants": {"deleted_hostname_certificate": variant}, "delays": {"deletion": 0}})
+    certificate = api.upload_hostname_certificate()
+    api.delete(certificate_path(certificate["id"]))
+    for response in (api.get(certificate_path(certificate["id"])), api.delete(certificate_path(certificate["id"])),
+                     api.get(certificate_path("0" * 32))):
+        assert response.status_code == status
+        assert [item["code"] for item in response.json()["errors"]] == ([code] if code else [])
+
+
+def test_variants_are_validated(api):
+    api.control("PATCH", "config", {"variants": {"removed_association": "maybe"}}, expect=400)

@@ -14,6 +14,9 @@ from __future__ import annotations
 import pytest
 
 cloudflare = pytest.importorskip("cloudflare")
+if not cloudflare.__version__.startswith("4."):
+    pytest.skip("SDK %s here: these are the 4.x tests (the 5.x ones are test_official_sdk5.py)" % cloudflare.__version__,
+                allow_module_level=True)
 
 from local_api_helpers import EMAIL, GLOBAL_KEY, TOKEN, ZONE_ID, make_csr, make_hostname_bundle  # noqa: E402  pylint: disable=wrong-import-position
 

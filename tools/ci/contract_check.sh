@@ -14,7 +14,12 @@
 # tools/ci/contract_playbook.yml then runs against the proxy with the collection from COLLECTIONS_DIR. The report is
 # summed up as a table (method, spec path, requests). The step fails when the play fails, when Prism found a
 # violation or could not check a request, or when one of the spec's operations (paths x methods) was never
-# exercised. All three processes are ALWAYS stopped. With CONTRACT_REPORT=FILE the report (JSON lines) is kept there.
+# exercised. All three processes are ALWAYS stopped. With CONTRACT_REPORT=FILE the report (JSON lines) is kept there
+# (the second pass's in FILE.original).
+# Then a second pass: the same playbook with the email + key scheme (cloudflare_auth=global_key) through a second
+# proxy and a second Prism that mocks the ORIGINAL SHARED/cloudflare-openapi/openapi.json, where the only violations
+# accepted are the differences openapi.prism-compat.json documents (contract_proxy.py summary --compat). Each pass
+# prints how many requests it validated against its spec.
 set -euo pipefail
 
 usage="usage: contract_check.sh REPO SHARED COLLECTIONS_DIR"
@@ -22,14 +27,15 @@ repo=$(cd "${1:?$usage}" && pwd)
 shared=${2:?$usage}
 collections=${3:?$usage}
 spec=$shared/cloudflare-openapi/openapi.prism-compat.json
+original_spec=$shared/cloudflare-openapi/openapi.json
 playbook=$repo/tools/ci/contract_playbook.yml
 proxy=$repo/tools/ci/contract_proxy.py
 python=${LOCAL_API_PYTHON:-python3}
 zone_id=${LOCAL_API_ZONE_ID:-023e105f4ecef8ad9ca31a8372d0c353}
 zone_name=${LOCAL_API_ZONE_NAME:-example.com}
 
-if [ ! -f "$spec" ]; then
-    echo "contract: $spec not found (shared/ is expected beside the checkout; set SHARED=... to point elsewhere)" >&2
+if [ ! -f "$spec" ] || [ ! -f "$original_spec" ]; then
+    echo "contract: $spec or $original_spec not found (shared/ is expected beside the checkout; set SHARED=... to point elsewhere)" >&2
     exit 1
 fi
 for tool in node npm ansible-playbook "$python"; do
@@ -127,22 +133,36 @@ wait_ready "the local Cloudflare API" "$local_pid" local_healthy
 local_port=$(tr -d '[:space:]' <"$workdir/local.port")
 echo "local Cloudflare API (pid $local_pid) on http://127.0.0.1:$local_port"
 
-prism_port=$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-node_modules/.bin/prism mock -h 127.0.0.1 -p "$prism_port" "$spec" </dev/null >"$workdir/prism.log" 2>&1 &
-prism_pid=$!
-wait_ready "Prism" "$prism_pid" grep -q 'Prism is listening' "$workdir/prism.log"
-echo "Prism (pid $prism_pid) mocks $spec on http://127.0.0.1:$prism_port"
+# start_checkers SPEC NAME: a Prism mocking SPEC and a proxy in front of the local API and that Prism (report NAME.jsonl).
+start_checkers() {
+    local checked_spec=$1 name=$2
+    prism_port=$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+    node_modules/.bin/prism mock -h 127.0.0.1 -p "$prism_port" "$checked_spec" </dev/null >"$workdir/prism.log" 2>&1 &
+    prism_pid=$!
+    wait_ready "Prism" "$prism_pid" grep -q 'Prism is listening' "$workdir/prism.log"
+    echo "Prism (pid $prism_pid) mocks $checked_spec on http://127.0.0.1:$prism_port"
+    rm -f "$workdir/proxy.port"
+    "$python" "$proxy" serve --upstream "http://127.0.0.1:$local_port" --prism "http://127.0.0.1:$prism_port" --spec "$checked_spec" \
+        --report "$workdir/$name.jsonl" --port-file "$workdir/proxy.port" </dev/null >"$workdir/proxy.log" 2>&1 &
+    proxy_pid=$!
+    wait_ready "the contract proxy" "$proxy_pid" test -s "$workdir/proxy.port"
+    proxy_port=$(tr -d '[:space:]' <"$workdir/proxy.port")
+    echo "contract proxy (pid $proxy_pid) on http://127.0.0.1:$proxy_port/client/v4"
+}
 
-"$python" "$proxy" serve --upstream "http://127.0.0.1:$local_port" --prism "http://127.0.0.1:$prism_port" --spec "$spec" \
-    --report "$workdir/report.jsonl" --port-file "$workdir/proxy.port" </dev/null >"$workdir/proxy.log" 2>&1 &
-proxy_pid=$!
-wait_ready "the contract proxy" "$proxy_pid" test -s "$workdir/proxy.port"
-proxy_port=$(tr -d '[:space:]' <"$workdir/proxy.port")
-echo "contract proxy (pid $proxy_pid) on http://127.0.0.1:$proxy_port/client/v4"
+stop_checkers() {
+    stop_process "contract proxy" "$proxy_pid"
+    proxy_pid=
+    stop_process "Prism" "$prism_pid"
+    prism_pid=
+}
 
-# The playbook's exit status, or 1 when the report shows a violation, an unchecked request or an unexercised operation.
-run_check() {
-    local status=0
+# run_pass SPEC NAME AUTH [SUMMARY-ARGS...]: the playbook with credential scheme AUTH against SPEC; its exit status,
+# or 1 when the report shows a violation (other than a documented drift), an unchecked request or an unexercised operation.
+run_pass() {
+    local checked_spec=$1 name=$2 auth=$3 status=0
+    shift 3
+    start_checkers "$checked_spec" "$name"
     ANSIBLE_COLLECTIONS_PATH=$collections ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
         ansible-playbook "$playbook" \
         -e "cloudflare_api_base_url=http://127.0.0.1:$proxy_port/client/v4" \
@@ -152,19 +172,31 @@ run_check() {
         -e cloudflare_api_key=0123456789abcdef0123456789abcdef01234 \
         -e "cloudflare_zone_id=$zone_id" \
         -e "cloudflare_zone_name=$zone_name" \
+        -e "cloudflare_auth=$auth" \
         </dev/null || status=$?
+    stop_checkers
     if [ "$status" != 0 ]; then
-        echo "contract: the playbook failed (exit $status); the requests it sent are still summed up below" >&2
+        echo "contract: the playbook ($auth, $(basename "$checked_spec")) failed (exit $status); the requests it sent are still summed up below" >&2
     fi
     if [ -n "${CONTRACT_REPORT:-}" ]; then
-        cp "$workdir/report.jsonl" "$CONTRACT_REPORT"
+        # The compat pass's report where it always was; the original spec's beside it.
+        cp "$workdir/$name.jsonl" "$CONTRACT_REPORT$([ "$name" = compat ] || echo ".$name")"
     fi
-    echo "==== requests checked by Prism against $(basename "$spec")"
-    if ! "$python" "$proxy" summary --spec "$spec" --report "$workdir/report.jsonl"; then
-        echo "contract: FAILED, see the violations and operations listed above" >&2
+    echo "==== requests checked by Prism against $(basename "$checked_spec") ($auth)"
+    if ! "$python" "$proxy" summary --spec "$checked_spec" --report "$workdir/$name.jsonl" "$@" | tee "$workdir/$name.summary"; then
+        echo "contract: FAILED against $(basename "$checked_spec"), see the violations and operations listed above" >&2
         [ "$status" != 0 ] || status=1
     fi
-    echo "contract check took $((SECONDS - started)) s"
     return "$status"
 }
-run_check
+
+overall=0
+run_pass "$spec" compat token || overall=$?
+run_pass "$original_spec" original global_key --compat "$spec" || overall=$?
+echo "==== contract: requests validated per spec"
+for pass in "compat:$(basename "$spec") with an API token" "original:$(basename "$original_spec") with email + key"; do
+    printf '%s: %s\n' "${pass#*:}" "$(tail -n 1 "$workdir/${pass%%:*}.summary" 2>/dev/null || echo 'no summary')"
+done
+echo "contract check took $((SECONDS - started)) s"
+# The last command sets the exit status (a bare exit here would make shellcheck think the trap handlers unreachable).
+(exit "$overall")

@@ -72,6 +72,9 @@ def plan(profile, cores):
         Step('pytest:unit', 'pytest-unit', [venv]),
         Step('pytest:live', 'pytest-live', [venv]),
     ]
+    if profile != 'quick':
+        # The official SDK 5.x against the local API, in a venv of its own (the dev venv has 4.3.1).
+        steps.append(Step('pytest:sdk5', 'pytest-sdk5'))
     if profile == 'quick':
         for core, _python in cores:
             steps.append(Step('sanity:%s' % core, 'sanity-dev', [venv]))

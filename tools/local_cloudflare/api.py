@@ -78,22 +78,30 @@ def _int_param(query: dict, name: str, default: int, minimum: int, maximum: int 
 
 
 def paginate(items: list, page: int, per_page: int, offset: int | None = None) -> tuple[list, dict]:
-    start = offset if offset is not None else (page - 1) * per_page
+    """One page: ``per_page`` items from ``offset`` (0 without one), page ``page`` of those."""
+    start = (offset or 0) + (page - 1) * per_page
     shown = items[start:start + per_page]
-    info = {"page": start // per_page + 1, "per_page": per_page, "count": len(shown), "total_count": len(items),
-            "total_pages": math.ceil(len(items) / per_page)}
+    info = {"page": page if offset is None else start // per_page + 1, "per_page": per_page, "count": len(shown),
+            "total_count": len(items), "total_pages": math.ceil(len(items) / per_page)}
     return shown, info
 
 
 def _page_window(query: dict) -> tuple[int, int, int | None]:
-    """(page, per_page, offset) from page/per_page or from limit/offset, never both."""
-    paged = "page" in query or "per_page" in query
-    if "limit" in query or "offset" in query:
-        if paged:
-            raise invalid_request("Use either page and per_page or limit and offset, not both")
-        limit = _int_param(query, "limit", 20, 1, 50)
-        return 1, limit, _int_param(query, "offset", 0, 0)
-    return _int_param(query, "page", 1, 1), _int_param(query, "per_page", 20, 5, 50), None
+    """(page, per_page, offset) from page/per_page, limit/offset, or both.
+
+    The spec lists both styles without saying how they combine. The official SDK 5.x sends
+    ``limit`` and ``offset`` and then adds ``page=2, 3, ...`` to walk on; refusing that, or
+    ignoring ``page`` (the same page forever), would be stricter than anything known of the
+    real API. A guess, therefore permissive: ``limit`` (when given) is the page size, and page
+    N starts ``(N - 1) * size`` items after ``offset``. ``per_page`` keeps the spec's 5..50;
+    ``limit`` has no documented bound, so any size from 1 goes.
+    """
+    if "limit" in query:
+        per_page = _int_param(query, "limit", 20, 1)
+    else:
+        per_page = _int_param(query, "per_page", 20, 5, 50)
+    offset = _int_param(query, "offset", 0, 0) if "offset" in query else None
+    return _int_param(query, "page", 1, 1), per_page, offset
 
 
 # ---- zones ----
@@ -176,12 +184,14 @@ def upload_hostname_certificate(app, request: ApiRequest, params: dict, now: flo
 
 def get_hostname_certificate(app, request: ApiRequest, params: dict, now: float) -> dict:
     del request
-    return success_envelope(app.hostname_aop.get(params["zone_id"], params["certificate_id"], now).to_result())
+    gone = app.config["variants"]["deleted_hostname_certificate"]
+    return success_envelope(app.hostname_aop.get(params["zone_id"], params["certificate_id"], now, gone).to_result())
 
 
 def delete_hostname_certificate(app, request: ApiRequest, params: dict, now: float) -> dict:
     del request
-    certificate = app.hostname_aop.delete(params["zone_id"], params["certificate_id"], now, app.delay("deletion"))
+    certificate = app.hostname_aop.delete(params["zone_id"], params["certificate_id"], now, app.delay("deletion"),
+                                          app.config["variants"]["deleted_hostname_certificate"])
     return success_envelope(certificate.to_result())
 
 
@@ -195,7 +205,8 @@ def put_associations(app, request: ApiRequest, params: dict, now: float) -> dict
 def get_association(app, request: ApiRequest, params: dict, now: float) -> dict:
     del request
     zone = app.zone(params["zone_id"])
-    return success_envelope(app.hostname_aop.association(zone["id"], zone["name"], params["hostname"], now))
+    removed = app.config["variants"]["removed_association"]
+    return success_envelope(app.hostname_aop.association(zone["id"], zone["name"], params["hostname"], now, removed))
 
 
 _ZONE = r"^/zones/(?P<zone_id>[^/]+)"

@@ -7,7 +7,7 @@
 
 Other engineers' tests and the demo rely on the default zone and credentials below, so
 they must not change. A config file replaces whole top-level entries (``zones``,
-``tokens``, ``global_keys``) and merges the nested ``delays`` and ``rate_limit``.
+``tokens``, ``global_keys``) and merges the nested ``delays``, ``rate_limit`` and ``variants``.
 """
 
 from __future__ import annotations
@@ -24,11 +24,25 @@ DEFAULT_CONFIG = {
     "rate_limit": {"quota": 1200, "window": 300},
     "hostname_certificate_limit": 10,
     "associations_per_certificate": 100,
+    # What nobody here has seen on the real API, served in each plausible form (README, "Guesses").
+    "variants": {"removed_association": "null_fields", "deleted_hostname_certificate": "404_1415"},
+}
+
+# removed_association: how GET .../hostnames/{hostname} answers for a hostname whose association was
+# removed (enabled: null) or never existed. null_fields: 200, every field but hostname null;
+# disabled: 200 with enabled false and the old cert_id and certificate fields, status pending_deletion
+# then deleted (a never-associated hostname still gets null_fields); disabled_active: the same with
+# status active, exactly like a disabled association (the worst case); 404, 404_1415, 404_7003: a 404 without a code, with 1415, with 7003.
+# deleted_hostname_certificate: how a deleted hostname certificate answers GET and DELETE.
+VARIANTS = {
+    "removed_association": ("null_fields", "disabled", "disabled_active", "404", "404_1415", "404_7003"),
+    "deleted_hostname_certificate": ("404_1415", "404", "400_1415"),
 }
 
 # The part of the config a running server lets PATCH /__control/config change; zones and
 # credentials stay as started so that a test cannot lock other tests out.
-PATCHABLE_KEYS = ("delays", "rate_limit", "hostname_certificate_limit", "associations_per_certificate")
+PATCHABLE_KEYS = ("delays", "rate_limit", "hostname_certificate_limit", "associations_per_certificate", "variants")
+MERGED_KEYS = ("delays", "rate_limit", "variants")
 
 ZONE_ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 ZONE_NAME_PATTERN = re.compile(r"^([a-z0-9][-a-z0-9]*\.)+[-a-z0-9]{2,20}$")
@@ -106,6 +120,12 @@ def validate_config(config: dict) -> dict:
     for name in ("hostname_certificate_limit", "associations_per_certificate"):
         if not _is_positive_int(config[name]):
             raise ConfigError("%s must be a positive integer" % name)
+    variants = config["variants"]
+    if not isinstance(variants, dict) or set(variants) != set(VARIANTS):
+        raise ConfigError("variants must have exactly: %s" % ", ".join(sorted(VARIANTS)))
+    for name, value in variants.items():
+        if value not in VARIANTS[name]:
+            raise ConfigError("variants.%s must be one of %s" % (name, ", ".join(VARIANTS[name])))
     return config
 
 
@@ -117,7 +137,7 @@ def build_config(overrides: dict | None = None) -> dict:
     if not isinstance(overrides, dict):
         raise ConfigError("the config must be a JSON object")
     for key, value in overrides.items():
-        if key in ("delays", "rate_limit") and isinstance(value, dict) and key in config:
+        if key in MERGED_KEYS and isinstance(value, dict) and key in config:
             config[key].update(copy.deepcopy(value))
         else:
             config[key] = copy.deepcopy(value)
@@ -142,7 +162,7 @@ def patch_config(config: dict, patch: dict) -> dict:
         raise ConfigError("cannot change %s on a running server (allowed: %s)" % (", ".join(refused), ", ".join(PATCHABLE_KEYS)))
     patched = copy.deepcopy(config)
     for key, value in patch.items():
-        if key in ("delays", "rate_limit"):
+        if key in MERGED_KEYS:
             if not isinstance(value, dict):
                 raise ConfigError("%s must be an object" % key)
             unknown = sorted(set(value) - set(patched[key]))

@@ -29,7 +29,9 @@ code    HTTP    when
                 credential cannot see (Cloudflare answers 403 rather than revealing whether
                 the zone exists)
 1406    400     hostname certificate already exists for this zone
-1415    404     hostname certificate id invalid or deleted (400 inside an association PUT)
+1415    404     hostname certificate id invalid or deleted (400 inside an association PUT); the
+                status of a GET/DELETE is a guess: ``variants.deleted_hostname_certificate``
+                serves 404 (1415), 404 without a code, or 400 (1415)
 ======  ======  ==========================================================================
 
 Chosen here (plausible, not documented by Cloudflare):
@@ -52,7 +54,8 @@ Chosen here (plausible, not documented by Cloudflare):
 1410    400     a certificate would get more than ``associations_per_certificate`` hostnames
 1411    400     invalid hostname, or a hostname outside the zone
 1412    400     invalid association config (``config`` missing, an item malformed, a
-                hostname twice in one batch, ``enabled`` absent)
+                hostname twice in one batch, ``enabled`` not true/false/null; a missing
+                ``enabled`` is taken as null)
 ======  ======  ==========================================================================
 """
 

@@ -106,16 +106,42 @@ def empty_association(hostname: str) -> dict:
     return view
 
 
+def without_code(error: ApiError) -> ApiError:
+    """The same answer with an empty ``errors`` list: Cloudflare does not always send a code."""
+    error.errors = []
+    return error
+
+
+def certificate_gone(certificate_id: str, variant: str) -> ApiError:
+    """A deleted or unknown hostname certificate: 404 (1415), 404 without a code, or 400 (1415)."""
+    status = 400 if variant.startswith("400") else 404
+    error = ApiError(status, errors.HOSTNAME_CERTIFICATE_INVALID_OR_DELETED, "Certificate id invalid or deleted: %s" % certificate_id[:64])
+    return error if variant.endswith("1415") else without_code(error)
+
+
+class Removed:
+    """What is left of a removed association: enough for the ``disabled`` read variant."""
+
+    def __init__(self, association: "Association", now: float, delay: float):
+        self.delay = delay
+        self.hostname = association.hostname
+        self.cert_id = association.cert_id
+        self.created_at = association.created_at
+        self.removed_at = now
+
+
 class HostnameAopStore:
     """Every zone's hostname certificates and associations; callers hold the application lock."""
 
     def __init__(self):
         self._certificates: dict[str, HostnameCertificate] = {}
         self._associations: dict[tuple[str, str], Association] = {}
+        self._removed: dict[tuple[str, str], Removed] = {}
 
     def clear(self) -> None:
         self._certificates.clear()
         self._associations.clear()
+        self._removed.clear()
 
     # ---- hostname certificates ----
 
@@ -140,19 +166,20 @@ class HostnameAopStore:
         self._certificates[certificate.id] = certificate
         return certificate
 
-    def get(self, zone_id: str, certificate_id: str, now: float) -> HostnameCertificate:
+    def get(self, zone_id: str, certificate_id: str, now: float, gone: str = "404_1415") -> HostnameCertificate:
+        """The certificate; a deleted or unknown one answers as ``variants.deleted_hostname_certificate`` says."""
         certificate = self._certificates.get(certificate_id)
         if certificate is not None and certificate.zone_id == zone_id:
             certificate.settle(now)
             if certificate.status != "deleted":
                 return certificate
-        raise ApiError(404, errors.HOSTNAME_CERTIFICATE_INVALID_OR_DELETED, "Certificate id invalid or deleted: %s" % certificate_id[:64])
+        raise certificate_gone(certificate_id, gone)
 
     def list(self, zone_id: str, now: float) -> list[HostnameCertificate]:
         return self._zone_certificates(zone_id, now)
 
-    def delete(self, zone_id: str, certificate_id: str, now: float, delay: float) -> HostnameCertificate:
-        certificate = self.get(zone_id, certificate_id, now)
+    def delete(self, zone_id: str, certificate_id: str, now: float, delay: float, gone: str = "404_1415") -> HostnameCertificate:
+        certificate = self.get(zone_id, certificate_id, now, gone)
         if certificate.status == "pending_deletion":
             return certificate
         hostnames = sorted(a.hostname for a in self._associations.values() if a.cert_id == certificate.id)
@@ -191,12 +218,27 @@ class HostnameAopStore:
         return self._view(association.hostname, self._certificates[association.cert_id], association.enabled,
                           association.status, association.created_at, association.updated_at, now)
 
-    def association(self, zone_id: str, zone_name: str, hostname_value: str, now: float) -> dict:
+    def association(self, zone_id: str, zone_name: str, hostname_value: str, now: float, removed: str = "null_fields") -> dict:
+        """One hostname's association; without one, the answer ``variants.removed_association`` names."""
         hostname = normalise_hostname(hostname_value, zone_name)
         association = self._associations.get((zone_id, hostname))
-        if association is None:
-            return empty_association(hostname)
-        return self._association_view(association, now)
+        if association is not None:
+            return self._association_view(association, now)
+        if removed.startswith("404"):
+            error = ApiError(404, errors.COULD_NOT_ROUTE if removed == "404_7003" else errors.HOSTNAME_CERTIFICATE_INVALID_OR_DELETED,
+                             "No association found for hostname %s" % hostname)
+            raise error if removed != "404" else without_code(error)
+        tombstone = self._removed.get((zone_id, hostname))
+        certificate = self._certificates.get(tombstone.cert_id) if tombstone is not None else None
+        if removed in ("disabled", "disabled_active") and certificate is not None:
+            # What a disabled association looks like, but for the status: associations have no DELETE, so
+            # pending_deletion (for delays.association) and then deleted can only mean it was removed.
+            # disabled_active is the worst case, not told apart from a disabled association at all.
+            status = "pending_deletion" if now < tombstone.removed_at + tombstone.delay else "deleted"
+            if removed == "disabled_active":
+                status = "active"
+            return self._view(hostname, certificate, False, status, tombstone.created_at, tombstone.removed_at, now)
+        return empty_association(hostname)
 
     def _plan(self, zone_id: str, zone_name: str, body, now: float) -> list[tuple[str, HostnameCertificate, object]]:
         if not isinstance(body, dict) or not isinstance(body.get("config"), list):
@@ -210,7 +252,8 @@ class HostnameAopStore:
             if hostname in seen:
                 raise ApiError(400, errors.ASSOCIATION_CONFIG_INVALID, "config lists hostname %s more than once" % hostname)
             seen.add(hostname)
-            if "enabled" not in item or (item["enabled"] is not None and not isinstance(item["enabled"], bool)):
+            # A missing ``enabled`` is taken as null (remove), as a JSON decoder of a nullable field would: a guess.
+            if item.get("enabled") is not None and not isinstance(item["enabled"], bool):
                 raise ApiError(400, errors.ASSOCIATION_CONFIG_INVALID, "config[%d].enabled must be true, false or null" % index)
             cert_id = item.get("cert_id")
             if not isinstance(cert_id, str) or not cert_id:
@@ -220,7 +263,7 @@ class HostnameAopStore:
                 certificate.settle(now)
             if certificate is None or certificate.zone_id != zone_id or certificate.status in GONE:
                 raise ApiError(400, errors.HOSTNAME_CERTIFICATE_INVALID_OR_DELETED, "Certificate id invalid or deleted: %s" % cert_id[:64])
-            plan.append((hostname, certificate, item["enabled"]))
+            plan.append((hostname, certificate, item.get("enabled")))
         return plan
 
     def _check_limit(self, zone_id: str, plan: list, limit: int) -> None:
@@ -248,6 +291,7 @@ class HostnameAopStore:
             if enabled is None:
                 if current is not None:
                     del self._associations[key]
+                    self._removed[key] = Removed(current, now, delay)
                     removed_from = self._certificates[current.cert_id]
                     results.append(self._view(hostname, removed_from, None, "deleted", current.created_at, now, now))
                 else:
@@ -256,6 +300,7 @@ class HostnameAopStore:
             if current is None:
                 current = Association(zone_id, hostname, certificate.id, enabled, now, delay)
                 self._associations[key] = current
+                self._removed.pop(key, None)
             elif current.cert_id != certificate.id or current.enabled != enabled:
                 current.cert_id = certificate.id
                 current.enabled = enabled
