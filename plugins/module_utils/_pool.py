@@ -1,0 +1,199 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mtls.cloudflare contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# PRIVATE to the mtls.cloudflare collection: no compatibility promise for other collections.
+
+"""Many requests at once under one rate budget: a bounded pool of workers, each with its own session.
+
+Cloudflare allows 1200 requests per 5 minutes per token, and one request over it blocks the
+token for five minutes, every call. So the workers of one task share a ``RateBudget`` that
+every request asks first:
+
+* the task's own requests: never more than the quota in any window (plus a small margin for
+  the network), counted here, so a run of thousands of writes goes at the quota's pace and
+  never over it; the quota and window come from ``Ratelimit-Policy`` when Cloudflare sends
+  it (1200 per 300 s until then);
+* everybody's requests: the ``Ratelimit`` header says how many are left in the window and
+  when it resets; when other jobs on the same token have spent it, the workers hold until
+  the reset instead of running into the block;
+* a 429 holds every worker for its ``Retry-After``; the worker whose request got it retries
+  within ``api_max_wait`` as a single-request task does.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import threading
+
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.mtls.cloudflare.plugins.module_utils import _api
+
+DEFAULT_QUOTA = 1200
+DEFAULT_WINDOW = 300.0
+_POLICY_RE = re.compile(r'q=(\d+)\s*;\s*w=(\d+)|w=(\d+)\s*;\s*q=(\d+)')
+
+
+def _parse_policy(header):
+    """``"default";q=1200;w=300`` -> (1200, 300.0), the first (tightest listed) item; None when absent."""
+    if not header:
+        return None
+    best = None
+    for match in _POLICY_RE.finditer(header):
+        quota, window = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+        quota, window = int(quota), float(window)
+        if quota > 0 and window > 0 and (best is None or quota / window < best[0] / best[1]):
+            best = (quota, window)
+    return best
+
+
+class RateBudget(object):
+    """The request budget the workers of one task share; thread-safe."""
+
+    def __init__(self, warn=None):
+        self.warn = warn
+        self.quota = DEFAULT_QUOTA
+        self.window = DEFAULT_WINDOW
+        self._lock = threading.Lock()
+        self._sent = []  # client-clock times of this task's requests in the last window, oldest first
+        self._total = 0
+        self._in_flight = 0
+        # The server's view (Ratelimit): requests left as of the answer after this task's request
+        # number ``_left_at``, with ``_in_flight_at_left`` others on the way then, until ``_left_reset``.
+        self._left = None
+        self._left_at = 0
+        self._in_flight_at_left = 0
+        self._left_reset = 0.0
+        self._held_until = 0.0
+        self._warned = False
+        self.waited = 0.0
+        self.rate_limited = 0
+
+    def _margin(self):
+        # Cloudflare counts a request when it arrives: leave room for the round trip.
+        return 0.25 + 0.005 * self.window
+
+    def _until(self, now):
+        """When the next request fits (``now`` or later)."""
+        horizon = now - self.window - self._margin()
+        while self._sent and self._sent[0] <= horizon:
+            self._sent.pop(0)
+        until = self._held_until
+        if len(self._sent) >= self.quota:
+            until = max(until, self._sent[len(self._sent) - self.quota] + self.window + self._margin())
+        if self._left is not None and now < self._left_reset:
+            left_now = self._left - (self._total - self._left_at) - self._in_flight_at_left
+            if left_now < 1:
+                # Spent, by this task or by other jobs on the same token: hold until the reset.
+                until = max(until, self._left_reset)
+        return until
+
+    def acquire(self):
+        """Wait until one more request fits the budget; count it as sent."""
+        while True:
+            with self._lock:
+                now = _api._clock()
+                until = self._until(now)
+                if until <= now:
+                    self._sent.append(now)
+                    self._total += 1
+                    self._in_flight += 1
+                    return
+                delay = until - now
+                if not self._warned and self.warn is not None and delay > 1:
+                    self._warned = True
+                    self.warn('Cloudflare API: the rate limit (%d requests per %.0f s) is nearly spent; requests are paced to stay '
+                              'under it (first pause %.1f s)' % (self.quota, self.window, delay))
+                self.waited += delay
+            _api._sleep(delay)
+
+    def observe(self, status, headers):
+        """Learn from one answer: its status and headers (``Ratelimit``, ``Ratelimit-Policy``, ``Retry-After``)."""
+        now = _api._clock()
+        policy = _parse_policy(headers.get('Ratelimit-Policy'))
+        parsed = _api._parse_ratelimit(headers.get('Ratelimit'))
+        with self._lock:
+            self._in_flight = max(0, self._in_flight - 1)
+            if policy is not None:
+                self.quota, self.window = policy
+            if parsed is not None:
+                left, reset = parsed
+                reset_at = now + reset
+                if self._left is None or now >= self._left_reset or left > self._left + self._in_flight + 1:
+                    # A new window.
+                    self._left, self._left_reset = left, reset_at
+                else:
+                    # t is rounded up, so every answer bounds the reset from above: keep the tightest.
+                    self._left, self._left_reset = min(left, self._left), min(self._left_reset, reset_at)
+                self._left_at = self._total
+                self._in_flight_at_left = self._in_flight
+            if status == 429:
+                self.rate_limited += 1
+                retry_after = _api._retry_after_seconds(headers.get('Retry-After'))
+                self._held_until = max(self._held_until, now + (retry_after if retry_after is not None else 1.0))
+
+    def not_answered(self):
+        """A request that got no answer (network error): no longer on its way."""
+        with self._lock:
+            self._in_flight = max(0, self._in_flight - 1)
+
+
+class WorkerPool(object):
+    """``parallel`` clients (one ``requests`` session each) that share ``budget``; ``map`` runs jobs on them."""
+
+    def __init__(self, client, parallel, budget):
+        self.budget = budget
+        self.parallel = max(1, int(parallel))
+        self.clients = [worker_client(client, budget) for _index in range(self.parallel)]
+        self._free = list(self.clients)
+        self._lock = threading.Lock()
+
+    def _take(self):
+        with self._lock:
+            return self._free.pop()
+
+    def _give(self, client):
+        with self._lock:
+            self._free.append(client)
+
+    def map(self, job, items):
+        """``job(client, item)`` for every item, at most ``parallel`` at a time; the results in the order of ``items``.
+
+        A job's exception is its result (returned, not raised), so one failure never hides
+        what the other jobs did.
+        """
+        def run(item):
+            client = self._take()
+            try:
+                return job(client, item)
+            except Exception as error:  # pylint: disable=broad-exception-caught
+                return error
+            finally:
+                self._give(client)
+
+        items = list(items)
+        if self.parallel == 1 or len(items) <= 1:
+            return [run(item) for item in items]
+        with ThreadPoolExecutor(max_workers=min(self.parallel, len(items))) as executor:
+            return list(executor.map(run, items))
+
+    @property
+    def waited(self):
+        return sum(client.waited for client in self.clients)
+
+    def close(self):
+        for client in self.clients:
+            client.session.close()
+
+
+def worker_client(client, budget):
+    """A copy of ``client`` with a session of its own (``requests`` sessions are not thread-safe) that asks ``budget``."""
+    worker = copy.copy(client)
+    worker.session = _api.requests.Session()
+    worker.session.headers.update(client.session.headers)
+    worker.waited = 0.0
+    worker.budget = budget
+    return worker
