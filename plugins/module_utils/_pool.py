@@ -197,3 +197,24 @@ def worker_client(client, budget):
     worker.waited = 0.0
     worker.budget = budget
     return worker
+
+
+def read_many(client, parallel, read, keys, warn=None):
+    """``read(worker_client, key)`` for every key, ``parallel`` at a time under one budget; the answers in the order of ``keys``.
+
+    The first failure is raised once every read has ended (a read that failed is not an answer).
+    """
+    keys = list(keys)
+    if parallel <= 1 or len(keys) <= 1:
+        return [read(client, key) for key in keys]
+    budget = client.budget or RateBudget(warn)
+    pool = WorkerPool(client, parallel, budget)
+    try:
+        answers = pool.map(read, keys)
+    finally:
+        client.waited += pool.waited
+        pool.close()
+    for answer in answers:
+        if isinstance(answer, Exception):
+            raise answer
+    return answers

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import responses
 
 from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop import ASSOCIATION_FIELDS
 from ansible_collections.mtls.cloudflare.plugins.modules import hostname_association
@@ -16,7 +17,8 @@ from ansible_collections.mtls.cloudflare.tests.unit.plugins.hostname_fakes impor
     ARGS, CERT_ID, HOSTNAMES, OTHER_ID, assert_no_secret, association, sent,
 )
 
-ENABLE = dict(ARGS, certificate_id=CERT_ID, state='enabled')
+# One read at a time, so that the scripted conversation has one order (parallel reads: test_parallel_reads_*).
+ENABLE = dict(ARGS, certificate_id=CERT_ID, state='enabled', parallel=1)
 
 
 def names(count, prefix='host'):
@@ -59,7 +61,7 @@ def test_one_hundred_and_fifty_hostnames_are_sent_in_two_puts(run_module, api):
         api.get(HOSTNAMES + '/' + hostname, json=envelope(association(hostname)))
     api.put(HOSTNAMES, json=envelope([removed(hostname) for hostname in hostnames[:100]]))
     api.put(HOSTNAMES, json=envelope([removed(hostname) for hostname in hostnames[100:]]))
-    code, result = run_module(hostname_association.main, dict(ARGS, hostnames=hostnames, state='absent'))
+    code, result = run_module(hostname_association.main, dict(ARGS, hostnames=hostnames, state='absent', parallel=1))
     assert code == 0 and result['changed'] is True
     puts = [sent(call) for call in api.calls if call.request.method == 'PUT']
     assert len(api.calls) == 152 and len(puts) == 2
@@ -277,7 +279,7 @@ def test_wait_for_removal_fails_naming_a_hostname_moved_to_another_certificate(r
                                       for hostname in ('a.example.com', 'b.example.com')]))
     api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com', cert_id=None)))
     api.get(HOSTNAMES + '/b.example.com', json=envelope(association('b.example.com', cert_id=OTHER_ID)))
-    code, result = run_module(hostname_association.main, dict(ARGS, hostnames=['a.example.com', 'b.example.com'], state='absent',
+    code, result = run_module(hostname_association.main, dict(ARGS, hostnames=['a.example.com', 'b.example.com'], state='absent', parallel=1,
                                                               certificate_id=CERT_ID, wait=True))
     # Someone associated b with another certificate meanwhile: the wait says so rather than report a removal.
     assert code == 1 and result['changed'] is True
@@ -342,3 +344,17 @@ def test_a_put_answered_with_result_null_is_sent_again_when_the_read_shows_no_ch
     code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=['a.example.com']))
     assert code == 0 and result['changed'] is True
     assert [call.request.method for call in api.calls] == ['GET', 'PUT', 'GET', 'PUT'] and clock.sleeps == [1.0]
+
+
+
+def test_parallel_reads_read_every_hostname_once_and_keep_the_order(run_module):
+    hostnames = names(40)
+    # Workers answer in any order: a registry without order, one answer per hostname.
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+        for hostname in hostnames:
+            mock.get(HOSTNAMES + '/' + hostname, json=envelope(association(hostname, cert_id=CERT_ID, status='active')))
+        code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=hostnames, parallel=8))
+        urls = sorted(call.request.url for call in mock.calls)
+    assert code == 0 and result['changed'] is False
+    assert urls == sorted(HOSTNAMES + '/' + hostname for hostname in hostnames)
+    assert [entry['hostname'] for entry in result['hostnames']] == hostnames
