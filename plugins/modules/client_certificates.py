@@ -312,7 +312,6 @@ class ClientCertificates(CloudflareTask):
         wait=dict(type='bool', default=False),
         wait_timeout=dict(type='int', default=300),
     )
-    rules = dict(mutually_exclusive=[['all', 'ids'], ['all', 'serial_numbers'], ['all', 'fingerprints_sha256']])
     selectors = LISTS + ('common_name', 'issued_before')
     option_checks = dict(ids=_list_of(validate_id), serial_numbers=_list_of(validate_serial),
                          fingerprints_sha256=_list_of(validate_fingerprint), issued_before=_check_moment,
@@ -328,6 +327,9 @@ class ClientCertificates(CloudflareTask):
         if not params['all'] and not any(params.get(name) is not None for name in LISTS + FILTERS):
             raise InputError('nothing is selected: give ids, serial_numbers, fingerprints_sha256 or a filter (common_name, status, '
                              'issued_before, expires_within_days); to act on every client certificate of the zone, set all: true')
+        if params['all'] and any(params.get(name) is not None for name in LISTS):
+            raise InputError('all: true selects every client certificate; it cannot be combined with %s'
+                             % ', '.join(name for name in LISTS if params.get(name) is not None))
         if not 1 <= params['parallel'] <= 32:
             raise InputError('parallel must be from 1 to 32, got %d' % params['parallel'])
         self.before = None
