@@ -38,16 +38,15 @@ _POLICY_RE = re.compile(r'q=(\d+)\s*;\s*w=(\d+)|w=(\d+)\s*;\s*q=(\d+)')
 
 
 def _parse_policy(header):
-    """``"default";q=1200;w=300`` -> (1200, 300.0), the first (tightest listed) item; None when absent."""
+    """``"default";q=1200;w=300, "burst";q=10;w=1`` -> [(1200, 300.0), (10, 1.0)]: every item, each a limit to keep; None when absent."""
     if not header:
         return None
-    best = None
+    policies = []
     for match in _POLICY_RE.finditer(header):
         quota, window = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
-        quota, window = int(quota), float(window)
-        if quota > 0 and window > 0 and (best is None or quota / window < best[0] / best[1]):
-            best = (quota, window)
-    return best
+        if int(quota) > 0 and int(window) > 0:
+            policies.append((int(quota), float(window)))
+    return policies or None
 
 
 class RateBudget(object):
@@ -55,8 +54,7 @@ class RateBudget(object):
 
     def __init__(self, warn=None):
         self.warn = warn
-        self.quota = DEFAULT_QUOTA
-        self.window = DEFAULT_WINDOW
+        self.policies = [(DEFAULT_QUOTA, DEFAULT_WINDOW)]
         self._lock = threading.Lock()
         self._sent = []  # client-clock times of this task's requests in the last window, oldest first
         self._total = 0
@@ -72,18 +70,22 @@ class RateBudget(object):
         self.waited = 0.0
         self.rate_limited = 0
 
-    def _margin(self):
+    @staticmethod
+    def _margin(window):
         # Cloudflare counts a request when it arrives: leave room for the round trip.
-        return 0.25 + 0.005 * self.window
+        return 0.25 + 0.005 * window
 
     def _until(self, now):
-        """When the next request fits (``now`` or later)."""
-        horizon = now - self.window - self._margin()
+        """When the next request fits every policy (``now`` or later)."""
+        longest = max(window for _quota, window in self.policies)
+        horizon = now - longest - self._margin(longest)
         while self._sent and self._sent[0] <= horizon:
             self._sent.pop(0)
         until = self._held_until
-        if len(self._sent) >= self.quota:
-            until = max(until, self._sent[len(self._sent) - self.quota] + self.window + self._margin())
+        for quota, window in self.policies:
+            recent = [moment for moment in self._sent if moment > now - window - self._margin(window)]
+            if len(recent) >= quota:
+                until = max(until, recent[len(recent) - quota] + window + self._margin(window))
         if self._left is not None and now < self._left_reset:
             left_now = self._left - (self._total - self._left_at) - self._in_flight_at_left
             if left_now < 1:
@@ -105,8 +107,8 @@ class RateBudget(object):
                 delay = until - now
                 if not self._warned and self.warn is not None and delay > 1:
                     self._warned = True
-                    self.warn('Cloudflare API: the rate limit (%d requests per %.0f s) is nearly spent; requests are paced to stay '
-                              'under it (first pause %.1f s)' % (self.quota, self.window, delay))
+                    self.warn('Cloudflare API: the rate limit (%s) is nearly spent; requests are paced to stay under it (first '
+                              'pause %.1f s)' % (', '.join('%d requests per %.0f s' % policy for policy in self.policies), delay))
                 self.waited += delay
             _api._sleep(delay)
 
@@ -118,7 +120,7 @@ class RateBudget(object):
         with self._lock:
             self._in_flight = max(0, self._in_flight - 1)
             if policy is not None:
-                self.quota, self.window = policy
+                self.policies = policy
             if parsed is not None:
                 left, reset = parsed
                 reset_at = now + reset
