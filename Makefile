@@ -59,7 +59,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 core_env = PATH="$(VENVS)/core-$(1)/bin:$$(dirname "$$($(CI_TOOLS)/find_python.sh $(CORE_PY_$(1)))"):$$PATH"
 dev_env = PATH="$(VENV)/bin:$$PATH"
 
-.PHONY: help test test-quick demo venv venvs shellcheck copy clean \
+.PHONY: help test test-quick demo bench venv venvs shellcheck copy clean \
 	lint lint-ansible-lint lint-yamllint lint-changelog lint-docs lint-collection \
 	pytest-local-cloudflare pytest-unit pytest-live contract build \
 	$(addprefix venv-core-,$(CORES)) $(addprefix sanity-,$(CORES)) $(addprefix units-,$(CORES)) \
@@ -72,6 +72,7 @@ help:
 	@echo 'make venv | venvs the dev venv | the dev venv plus one venv per ansible-core ($(CORES))'
 	@echo 'single steps:     lint-ansible-lint lint-yamllint lint-changelog lint-docs lint-collection'
 	@echo '                  pytest-local-cloudflare pytest-unit pytest-live sanity-X.Y units-X.Y integration-X.Y contract build'
+	@echo 'make bench        ours against the hand-written uri way on the local API (about 15 minutes; table in $$(BUILD)/bench.txt)'
 	@echo 'make clean        remove .build (venvs stay; rm -rf .venv .venvs for a cold start)'
 
 # ---------------------------------------------------------------- entry points
@@ -83,6 +84,10 @@ test-quick:
 
 demo: venv copy
 	@$(dev_env) $(CI_TOOLS)/demo.sh "$(BUILD)"
+
+# Not part of `make test`: a benchmark, not a timed test (benchmarks/bench.py says what it measures).
+bench: venv
+	@cd $(REPO) && $(VENV)/bin/python -u benchmarks/bench.py --out $(BUILD)/bench.txt
 
 # ---------------------------------------------------------------- environments
 venv:

@@ -68,3 +68,14 @@ def test_the_quota_is_never_exceeded(local_api, run_module):
     statuses = [entry["status"] for entry in local_api.journal()]
     assert 429 not in statuses and len(statuses) == 102
     assert CLIENT_CERTIFICATES
+
+
+def test_a_single_revocation_with_wait_costs_no_needless_read(local_api, run_module, fake_clock):
+    # Cloudflare's own default here: 2 s from pending_revocation to revoked.
+    certificate_id = local_api.seed_client_certificates(1)[0]
+    local_api.control("DELETE", "journal")
+    rc, result = run_module("client_certificate", dict(id=certificate_id, state="revoked", wait=True))
+    assert rc == 0 and result["client_certificate"]["status"] == "revoked"
+    # The read, the DELETE (its answer starts the wait), then polls at 1 s and 2 s: seen at 2 s, not 3 s.
+    assert _methods(local_api.journal()) == ["GET", "DELETE", "GET", "GET"]
+    assert fake_clock.sleeps == [1.0, 1.0]

@@ -155,7 +155,7 @@ def test_wait_polls_only_the_hostnames_still_pending(run_module, api, clock):
     code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=['a.example.com', 'b.example.com'], wait=True))
     assert code == 0 and [entry['after']['status'] for entry in result['hostnames']] == ['active', 'active']
     # The PUT's answer starts the wait: both are read one interval later, then only b.
-    assert len(api.calls) == 6 and clock.sleeps == [1.0, 2.0]
+    assert len(api.calls) == 6 and clock.sleeps == [1.0, 1.0]
 
 
 def test_wait_for_removal_ends_when_the_association_is_gone(run_module, api, clock):
@@ -165,7 +165,7 @@ def test_wait_for_removal_ends_when_the_association_is_gone(run_module, api, clo
     api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com', cert_id=None)))
     code, result = run_module(hostname_association.main, dict(ARGS, hostnames=['a.example.com'], state='absent', wait=True))
     assert code == 0 and result['changed'] is True and result['hostnames'][0]['after'] is None
-    assert clock.sleeps == [1.0, 2.0]
+    assert clock.sleeps == [1.0, 1.0]
 
 
 def test_wait_for_removal_needs_no_poll_when_the_put_answer_shows_it_gone(run_module, api, clock):
@@ -302,6 +302,7 @@ def test_wait_times_out_naming_each_hostname_still_pending(run_module, api, cloc
 def test_wait_times_out_naming_the_last_hostname_still_pending(run_module, api, clock):
     args = _enable_and_wait(api, ['a.example.com', 'b.example.com'], [
         ('a.example.com', association('a.example.com')),
+        ('b.example.com', association('b.example.com', status='pending_deployment')),
         ('b.example.com', association('b.example.com', status='pending_deployment')),
         ('b.example.com', association('b.example.com', status='pending_deployment'))], wait_timeout=3)
     code, result = run_module(hostname_association.main, args)
