@@ -60,7 +60,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 core_env = PATH="$(VENVS)/core-$(1)/bin:$$(dirname "$$($(CI_TOOLS)/find_python.sh $(CORE_PY_$(1)))"):$$PATH"
 dev_env = PATH="$(VENV)/bin:$$PATH"
 
-.PHONY: help test test-quick demo venv venvs shellcheck copy clean \
+.PHONY: help test test-quick demo bench venv venvs shellcheck copy clean \
 	venv-demo local-api docs docs-strict awx-ee awx-job release-check release \
 	lint lint-ansible-lint lint-yamllint lint-changelog lint-docs lint-collection \
 	pytest-local-cloudflare pytest-unit pytest-live pytest-sdk5 venv-sdk5 contract build \
@@ -78,6 +78,7 @@ help:
 	@echo 'single steps:     lint-ansible-lint lint-yamllint lint-changelog lint-docs lint-collection'
 	@echo '                  pytest-local-cloudflare pytest-unit pytest-live pytest-sdk5 sanity-X.Y units-X.Y integration-X.Y contract build'
 	@echo '                  docs-strict awx-ee awx-job release-check'
+	@echo 'make bench        ours against the hand-written uri way on the local API (about 15 minutes; table in $$(BUILD)/bench.txt)'
 	@echo 'make clean        remove .build (venvs stay; rm -rf .venv .venvs for a cold start)'
 
 # ---------------------------------------------------------------- entry points
@@ -93,6 +94,10 @@ demo: venv-demo copy
 
 local-api: venv-demo copy
 	@PATH="$(DEMO_VENV)/bin:$$PATH" LOCAL_API_PYTHON=$(DEMO_VENV)/bin/python $(CI_TOOLS)/local_api.sh
+
+# Not part of `make test`: a benchmark, not a timed test (benchmarks/bench.py says what it measures).
+bench: venv
+	@cd $(REPO) && $(VENV)/bin/python -u benchmarks/bench.py --out $(BUILD)/bench.txt
 
 # ---------------------------------------------------------------- environments
 venv:

@@ -158,8 +158,11 @@ def is_loopback(hostname):
 class CloudflareClient(object):
     """HTTP client for one module run; raises CloudflareError for every failure.
 
-    ``module`` gives ``params``, ``check_mode``, ``warn`` and ``no_log_values``.
+    ``module`` gives ``params``, ``check_mode``, ``warn`` and ``no_log_values``. ``budget``:
+    the shared rate budget of a worker pool's clients (``_pool.py``), None otherwise.
     """
+
+    budget = None
 
     def __init__(self, module):
         if requests is None:
@@ -274,11 +277,17 @@ class CloudflareClient(object):
                 raise
 
     def _send(self, method, path, params, body, attempts):
-        self._pace(method, path)
+        if self.budget is not None:
+            # A worker of a pool: the budget its workers share paces instead (_pool.py).
+            self.budget.acquire()
+        else:
+            self._pace(method, path)
         try:
             response = self.session.request(method, self.base_url + path, params=params, json=body, timeout=self.timeout,
                                             verify=self.verify)
         except requests.exceptions.RequestException as exc:
+            if self.budget is not None:
+                self.budget.not_answered()
             not_sent = _never_sent(exc)
             reason = _describe_network_error(exc)
             raise CloudflareError(
@@ -286,6 +295,8 @@ class CloudflareClient(object):
                 method=method, path=path, attempts=attempts, waited=round(self.waited, 1), reason=reason,
                 retryable=not isinstance(exc, requests.exceptions.SSLError), not_sent=not_sent)
         self._remember_ratelimit(response)
+        if self.budget is not None:
+            self.budget.observe(response.status_code, response.headers)
         return self._decode(method, path, response, attempts)
 
     def backoff(self, method, path, attempts, reason, retry_after):

@@ -21,6 +21,16 @@ FIRST_INTERVAL = 1.0
 MAX_INTERVAL = 10.0
 
 
+def poll_intervals():
+    """1, 1, 2, 2, 4, 4, 8, 8, 10, 10, ... seconds: a 2 s transition is seen at 2 s, not 3 s, and one of
+    Cloudflare's minutes-long ones costs a read every 10 s after the first half minute."""
+    interval = FIRST_INTERVAL
+    while True:
+        yield interval
+        yield interval
+        interval = min(interval * 2, MAX_INTERVAL)
+
+
 class Wait(object):
     """``read(key)`` -> the object (None when gone); ``state_of(object)`` -> its state word.
 
@@ -50,7 +60,7 @@ class Wait(object):
         self.latest.update(first or {})
         pending = [key for key in keys if key not in self.latest]
         deadline = client.clock() + timeout
-        interval = FIRST_INTERVAL
+        intervals = poll_intervals()
         waiting = list(keys)
         while True:
             for key in pending:
@@ -64,8 +74,7 @@ class Wait(object):
             if remaining <= 0:
                 raise CloudflareError('timed out after %d s waiting for %s; the last status seen was %s (raise wait_timeout to wait longer)'
                                       % (timeout, self.what, self._describe(states, waiting)))
-            client.sleep(min(interval, remaining))
-            interval = min(interval * 2, MAX_INTERVAL)
+            client.sleep(min(next(intervals), remaining))
             pending = waiting
 
     def _judge(self, states):

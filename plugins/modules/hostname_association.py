@@ -54,6 +54,12 @@ options:
     type: str
     choices: [enabled, disabled, absent]
     default: enabled
+  parallel:
+    description:
+      - How many hostnames are read at a time (Cloudflare reads associations one hostname per request), each worker with its
+        own connection; they share one rate budget. V(1) reads them one after another.
+    type: int
+    default: 8
   wait:
     description:
       - Wait until every listed association is V(active) (O(state=enabled) or O(state=disabled)), or until the removed
@@ -168,6 +174,7 @@ from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop impo
 )
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
 from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
+from ansible_collections.mtls.cloudflare.plugins.module_utils._pool import read_many
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, validate_hostnames, validate_id
 from ansible_collections.mtls.cloudflare.plugins.module_utils._wait import Wait
 
@@ -183,6 +190,7 @@ class HostnameAssociations(CloudflareTask):
         state=dict(type='str', default='enabled', choices=['enabled', 'disabled', 'absent']),
         wait=dict(type='bool', default=False),
         wait_timeout=dict(type='int', default=900),
+        parallel=dict(type='int', default=8),
     )
     rules = dict(required_if=[['state', 'enabled', ['certificate_id']], ['state', 'disabled', ['certificate_id']]])
     selectors = ('hostnames', 'certificate_id')
@@ -191,12 +199,16 @@ class HostnameAssociations(CloudflareTask):
     entries = ()
 
     def check_input(self):
+        if not 1 <= self.params['parallel'] <= 32:
+            raise InputError('parallel must be from 1 to 32, got %d' % self.params['parallel'])
         self.entries = [dict(hostname=hostname, changed=False, applied=False, before=None, after=None, item=None, seen=None)
                         for hostname in self.params['hostnames']]
 
     def read(self):
-        for entry in self.entries:
-            entry['seen'] = read_association(self.client, self.zone, entry['hostname'])
+        seen = read_many(self.client, self.params['parallel'], lambda client, hostname: read_association(client, self.zone, hostname),
+                         [entry['hostname'] for entry in self.entries], self.module.warn)
+        for entry, association in zip(self.entries, seen):
+            entry['seen'] = association
             if entry['seen'].get('status') in ('deployment_timed_out', 'deletion_timed_out'):
                 self.module.warn('Cloudflare reports %s for the association of %s' % (entry['seen']['status'], entry['hostname']))
         return self.entries

@@ -52,9 +52,15 @@ options:
   hostnames:
     description:
       - Also read the association of each of these hostnames, returned in RV(hostname_associations).
-      - One request per hostname.
+      - One request per hostname, O(parallel) at a time.
     type: list
     elements: str
+  parallel:
+    description:
+      - How many hostnames of O(hostnames) are read at a time, each worker with its own connection; they share one rate budget.
+        V(1) reads them one after another.
+    type: int
+    default: 8
 seealso:
   - module: mtls.cloudflare.hostname_certificate
   - module: mtls.cloudflare.hostname_association
@@ -207,7 +213,10 @@ from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop impo
     shape_hostname_certificate,
 )
 from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
-from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import check_days, validate_hostnames, validate_id, validate_serial
+from ansible_collections.mtls.cloudflare.plugins.module_utils._pool import read_many
+from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import (
+    InputError, check_days, validate_hostnames, validate_id, validate_serial,
+)
 
 
 class HostnameCertificateInfo(CloudflareTask):
@@ -217,9 +226,14 @@ class HostnameCertificateInfo(CloudflareTask):
         serial_number=dict(type='str'),
         expires_within_days=dict(type='int'),
         hostnames=dict(type='list', elements='str'),
+        parallel=dict(type='int', default=8),
     )
     selectors = ('id', 'serial_number', 'hostnames')
     option_checks = dict(id=validate_id, serial_number=validate_serial, expires_within_days=check_days, hostnames=validate_hostnames)
+
+    def check_input(self):
+        if not 1 <= self.params['parallel'] <= 32:
+            raise InputError('parallel must be from 1 to 32, got %d' % self.params['parallel'])
 
     def read(self):
         params = self.params
@@ -231,7 +245,9 @@ class HostnameCertificateInfo(CloudflareTask):
         certificates = [shape_hostname_certificate(item) for item in candidates]
         result = dict(hostname_certificates=[certificate for certificate in certificates if self._matches(certificate)])
         if params['hostnames'] is not None:
-            result['hostname_associations'] = [read_association(self.client, self.zone, hostname) for hostname in params['hostnames']]
+            result['hostname_associations'] = read_many(
+                self.client, params['parallel'], lambda client, hostname: read_association(client, self.zone, hostname),
+                params['hostnames'], self.module.warn)
         return result
 
     def _matches(self, certificate):

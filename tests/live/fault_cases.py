@@ -147,6 +147,10 @@ class Row:
     effect: object  # (app, cell) -> bool: is the write's effect there?
     wanted: object  # (app, cell) -> bool: does the state the task asks for hold?
     live: object = None  # (app, cell) -> how many live objects the cell created (at most one allowed)
+    # For a task of many objects: (result, cell) -> whether the module reports the faulted object changed
+    # (the verdict is per object), and (app, cell, result) -> problems with the other objects' outcomes.
+    changed_of: object = None
+    others: object = None
 
     def write_path(self, cell):
         return self.path.format(**cell.facts)
@@ -240,9 +244,42 @@ def association_is(enabled):
     return check
 
 
+def setup_bulk_revoke(local_api):
+    ids = local_api.seed_client_certificates(3)
+    # The fault hits the second certificate's DELETE; the first and third are revoked normally.
+    return Cell(dict(ids=ids, state="revoked"), dict(id=ids[1], ids=ids))
+
+
+def _entry(result, certificate_id):
+    return next((entry for entry in result.get("certificates") or [] if entry.get("id") == certificate_id), {})
+
+
+def bulk_changed(result, cell):
+    return _entry(result, cell.facts["id"]).get("changed") is True
+
+
+def all_revoked(app, cell):
+    return all(client_certificate_status(app, key) in ("pending_revocation", "revoked") for key in cell.facts["ids"])
+
+
+def bulk_others(app, cell, result):
+    problems = []
+    for key in cell.facts["ids"]:
+        if key == cell.facts["id"]:
+            continue
+        entry = _entry(result, key)
+        if entry.get("changed") is not True or entry.get("outcome") != "revoked":
+            problems.append(("hid", "certificate %s was revoked without a fault, but is reported %r" % (key, entry.get("outcome"))))
+    if result.get("certificates") and result.get("changed") is not True:
+        problems.append(("hid", "two certificates were revoked, but the task reports changed=%r" % result.get("changed")))
+    return problems
+
+
 ROWS = [
     Row("cc issue", "client_certificate", "POST", "^%s$" % CLIENT_CERTIFICATES, setup_issue, issued, issued, live_issued),
     Row("cc revoke", "client_certificate", "DELETE", "^%s/{id}$" % CLIENT_CERTIFICATES, setup_revoke, revoked, revoked),
+    Row("ccs revoke 3", "client_certificates", "DELETE", "^%s/{id}$" % CLIENT_CERTIFICATES, setup_bulk_revoke, revoked, all_revoked,
+        changed_of=bulk_changed, others=bulk_others),
     Row("cc reactivate", "client_certificate", "PATCH", "^%s/{id}$" % CLIENT_CERTIFICATES, setup_reactivate, reactivated, reactivated),
     Row("hc upload", "hostname_certificate", "POST", "^%s$" % HOSTNAME_CERTIFICATES, setup_upload, uploaded, uploaded, live_uploaded),
     Row("hc delete", "hostname_certificate", "DELETE", "^%s/{id}$" % HOSTNAME_CERTIFICATES, setup_delete, deleted, deleted),
@@ -343,8 +380,10 @@ def judge(row, cell, app, journal, run, faulted):
     if crashed is not None:
         problems.append(("tb", "the module raised %s" % crashed))
         result = {}
-    changed = result.get("changed") is True
+    changed = row.changed_of(result, cell) if row.changed_of is not None else result.get("changed") is True
     msg = result.get("msg") or ""
+    if row.others is not None and crashed is None:
+        problems.extend(row.others(app, cell, result))
     if row.live is not None and row.live(app, cell) > 1:
         problems.append(("dup", "%d live objects from the cell's material" % row.live(app, cell)))
     problems.extend(post_repeats(journal))

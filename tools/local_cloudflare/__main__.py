@@ -12,7 +12,7 @@ import signal
 import sys
 import threading
 
-from .config import ConfigError, load_config_file
+from .config import ConfigError, build_config, load_config_file
 from .server import make_server
 
 
@@ -23,13 +23,33 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--config", help="JSON config file; entries it leaves out keep their defaults")
     parser.add_argument("--port-file", help="write the port number to this file once listening")
     parser.add_argument("--log-requests", action="store_true", help="log every request line to stderr")
+    parser.add_argument("--latency", type=float, help="seconds every /client/v4 answer is held back, a simulated round trip")
+    parser.add_argument("--rate-limit-quota", type=int, help="requests per window and credential (default 1200)")
+    parser.add_argument("--rate-limit-window", type=float, help="seconds of a rate-limit window, and of the block after a 429 (default 300)")
     return parser.parse_args(argv)
+
+
+def command_line_config(config: dict, args: argparse.Namespace) -> dict:
+    """``config`` with the command line's settings (they win over a config file's)."""
+    overrides = dict(config)
+    if args.latency is not None:
+        overrides["latency"] = args.latency
+    rate_limit = {}
+    if args.rate_limit_quota is not None:
+        rate_limit["quota"] = args.rate_limit_quota
+    if args.rate_limit_window is not None:
+        window = args.rate_limit_window
+        rate_limit["window"] = int(window) if float(window).is_integer() else window
+    if rate_limit:
+        overrides["rate_limit"] = dict(config["rate_limit"], **rate_limit)
+    return build_config(overrides)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        config = load_config_file(args.config) if args.config else None
+        config = load_config_file(args.config) if args.config else build_config()
+        config = command_line_config(config, args)
         server = make_server(config, args.host, args.port, args.log_requests)
     except (ConfigError, ValueError, OSError) as exc:
         print("local Cloudflare API: %s" % exc, file=sys.stderr, flush=True)

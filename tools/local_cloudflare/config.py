@@ -24,6 +24,9 @@ DEFAULT_CONFIG = {
     "rate_limit": {"quota": 1200, "window": 300},
     "hostname_certificate_limit": 10,
     "associations_per_certificate": 100,
+    # Seconds every /client/v4 answer is held back (real time), as a network round trip to
+    # Cloudflare would (about 0.05 from a controller); 0 is bare loopback.
+    "latency": 0,
     # What nobody here has seen on the real API, served in each plausible form (README, "Guesses").
     "variants": {"removed_association": "null_fields", "deleted_hostname_certificate": "404_1415"},
 }
@@ -41,8 +44,9 @@ VARIANTS = {
 
 # The part of the config a running server lets PATCH /__control/config change; zones and
 # credentials stay as started so that a test cannot lock other tests out.
-PATCHABLE_KEYS = ("delays", "rate_limit", "hostname_certificate_limit", "associations_per_certificate", "variants")
+PATCHABLE_KEYS = ("delays", "rate_limit", "hostname_certificate_limit", "associations_per_certificate", "variants", "latency")
 MERGED_KEYS = ("delays", "rate_limit", "variants")
+MAX_LATENCY = 5
 
 ZONE_ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 ZONE_NAME_PATTERN = re.compile(r"^([a-z0-9][-a-z0-9]*\.)+[-a-z0-9]{2,20}$")
@@ -126,6 +130,8 @@ def validate_config(config: dict) -> dict:
     for name, value in variants.items():
         if value not in VARIANTS[name]:
             raise ConfigError("variants.%s must be one of %s" % (name, ", ".join(VARIANTS[name])))
+    if not _is_number(config["latency"]) or not 0 <= config["latency"] <= MAX_LATENCY:
+        raise ConfigError("latency must be a number of seconds from 0 to %d" % MAX_LATENCY)
     return config
 
 

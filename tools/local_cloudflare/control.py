@@ -28,7 +28,7 @@ GET      /__control/clock                -> {"now": iso, "offset": seconds}
 POST     /__control/clock                {"advance": seconds >= 0} -> {"now": iso, "offset": s}
 GET      /__control/config               -> the config, credentials masked
 PATCH    /__control/config               {delays?, rate_limit?, hostname_certificate_limit?,
-                                         associations_per_certificate?, variants?} merged
+                                         associations_per_certificate?, variants?, latency?} merged
                                          -> the config
 POST     /__control/reset                -> {"ok": true}: config as started, no certificates or
                                          associations, empty journal, no faults, fresh rate

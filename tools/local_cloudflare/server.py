@@ -171,6 +171,10 @@ class LocalCloudflareHandler(BaseHTTPRequestHandler):
         app = self.server.app
         app.requests_started()
         try:
+            latency = app.config["latency"]
+            if latency:
+                # The simulated round trip, before the request counts: outside the lock, so requests overlap as on a network.
+                time.sleep(latency)
             self._serve_api_request(app, api_path, query, raw)
         finally:
             app.requests_ended()

@@ -79,7 +79,7 @@ def test_revoking_a_pending_reactivation_with_wait_waits_until_active_then_revok
     assert code == 0 and result['changed'] is True and result['client_certificate']['status'] == 'revoked'
     assert [method for method, url, body in sent(api)] == ['GET', 'GET', 'GET', 'DELETE', 'GET']
     # Each wait starts from what is known (the first read, then the DELETE's answer): every poll comes one interval later.
-    assert clock.sleeps == [1.0, 2.0, 1.0]
+    assert clock.sleeps == [1.0, 1.0, 1.0]
 
 
 def test_a_reactivation_revoked_by_someone_else_while_waiting_needs_no_delete(run_module, api):

@@ -31,7 +31,7 @@ def test_revoke_and_wait_until_revoked(run_module, api, clock):
     code, result = run_module(client_certificate.main, dict(ARGS, id=CERT_ID, state='revoked', wait=True))
     assert code == 0 and result['changed'] is True and result['client_certificate']['status'] == 'revoked'
     # The DELETE's answer (pending_revocation) starts the wait: no GET straight after it, each poll one interval later.
-    assert [method for method, url, body in sent(api)] == ['GET', 'DELETE', 'GET', 'GET'] and clock.sleeps == [1.0, 2.0]
+    assert [method for method, url, body in sent(api)] == ['GET', 'DELETE', 'GET', 'GET'] and clock.sleeps == [1.0, 1.0]
 
 
 def test_reactivate_and_wait_until_active(run_module, api, clock):
@@ -52,15 +52,15 @@ def test_issue_and_wait_needs_no_poll_when_the_certificate_is_active_at_once(run
 def test_wait_timeout_fails_with_the_last_status_and_still_reports_the_revocation(run_module, api, clock):
     api.get(ONE, json=envelope(certificate('active')))
     api.delete(ONE, json=envelope(certificate('pending_revocation')))
-    # Polls at 1, 3 and 5 s after the DELETE, whose answer is the first status seen.
-    for dummy in range(3):
+    # Polls at 1, 2, 4 and 5 s after the DELETE, whose answer is the first status seen.
+    for dummy in range(4):
         api.get(ONE, json=envelope(certificate('pending_revocation')))
     code, result = run_module(client_certificate.main, dict(ARGS, id=CERT_ID, state='revoked', wait=True, wait_timeout=5))
     assert code == 1 and result['changed'] is True
     assert 'timed out after 5 s waiting for client certificate %s to become revoked' % CERT_ID in result['msg']
     assert 'the last status seen was pending_revocation' in result['msg']
     assert result['client_certificate']['status'] == 'pending_revocation'
-    assert clock.sleeps == [1.0, 2.0, 2.0]
+    assert clock.sleeps == [1.0, 1.0, 2.0, 1.0]
 
 
 def test_a_reactivation_by_someone_else_while_waiting_for_revoked_fails(run_module, api, clock):

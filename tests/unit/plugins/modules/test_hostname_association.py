@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import responses
 
 from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop import ASSOCIATION_FIELDS
 from ansible_collections.mtls.cloudflare.plugins.modules import hostname_association
@@ -16,7 +17,8 @@ from ansible_collections.mtls.cloudflare.tests.unit.plugins.hostname_fakes impor
     ARGS, CERT_ID, HOSTNAMES, OTHER_ID, assert_no_secret, association, sent,
 )
 
-ENABLE = dict(ARGS, certificate_id=CERT_ID, state='enabled')
+# One read at a time, so that the scripted conversation has one order (parallel reads: test_parallel_reads_*).
+ENABLE = dict(ARGS, certificate_id=CERT_ID, state='enabled', parallel=1)
 
 
 def names(count, prefix='host'):
@@ -59,7 +61,7 @@ def test_one_hundred_and_fifty_hostnames_are_sent_in_two_puts(run_module, api):
         api.get(HOSTNAMES + '/' + hostname, json=envelope(association(hostname)))
     api.put(HOSTNAMES, json=envelope([removed(hostname) for hostname in hostnames[:100]]))
     api.put(HOSTNAMES, json=envelope([removed(hostname) for hostname in hostnames[100:]]))
-    code, result = run_module(hostname_association.main, dict(ARGS, hostnames=hostnames, state='absent'))
+    code, result = run_module(hostname_association.main, dict(ARGS, hostnames=hostnames, state='absent', parallel=1))
     assert code == 0 and result['changed'] is True
     puts = [sent(call) for call in api.calls if call.request.method == 'PUT']
     assert len(api.calls) == 152 and len(puts) == 2
@@ -153,7 +155,7 @@ def test_wait_polls_only_the_hostnames_still_pending(run_module, api, clock):
     code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=['a.example.com', 'b.example.com'], wait=True))
     assert code == 0 and [entry['after']['status'] for entry in result['hostnames']] == ['active', 'active']
     # The PUT's answer starts the wait: both are read one interval later, then only b.
-    assert len(api.calls) == 6 and clock.sleeps == [1.0, 2.0]
+    assert len(api.calls) == 6 and clock.sleeps == [1.0, 1.0]
 
 
 def test_wait_for_removal_ends_when_the_association_is_gone(run_module, api, clock):
@@ -163,7 +165,7 @@ def test_wait_for_removal_ends_when_the_association_is_gone(run_module, api, clo
     api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com', cert_id=None)))
     code, result = run_module(hostname_association.main, dict(ARGS, hostnames=['a.example.com'], state='absent', wait=True))
     assert code == 0 and result['changed'] is True and result['hostnames'][0]['after'] is None
-    assert clock.sleeps == [1.0, 2.0]
+    assert clock.sleeps == [1.0, 1.0]
 
 
 def test_wait_for_removal_needs_no_poll_when_the_put_answer_shows_it_gone(run_module, api, clock):
@@ -277,7 +279,7 @@ def test_wait_for_removal_fails_naming_a_hostname_moved_to_another_certificate(r
                                       for hostname in ('a.example.com', 'b.example.com')]))
     api.get(HOSTNAMES + '/a.example.com', json=envelope(association('a.example.com', cert_id=None)))
     api.get(HOSTNAMES + '/b.example.com', json=envelope(association('b.example.com', cert_id=OTHER_ID)))
-    code, result = run_module(hostname_association.main, dict(ARGS, hostnames=['a.example.com', 'b.example.com'], state='absent',
+    code, result = run_module(hostname_association.main, dict(ARGS, hostnames=['a.example.com', 'b.example.com'], state='absent', parallel=1,
                                                               certificate_id=CERT_ID, wait=True))
     # Someone associated b with another certificate meanwhile: the wait says so rather than report a removal.
     assert code == 1 and result['changed'] is True
@@ -300,6 +302,7 @@ def test_wait_times_out_naming_each_hostname_still_pending(run_module, api, cloc
 def test_wait_times_out_naming_the_last_hostname_still_pending(run_module, api, clock):
     args = _enable_and_wait(api, ['a.example.com', 'b.example.com'], [
         ('a.example.com', association('a.example.com')),
+        ('b.example.com', association('b.example.com', status='pending_deployment')),
         ('b.example.com', association('b.example.com', status='pending_deployment')),
         ('b.example.com', association('b.example.com', status='pending_deployment'))], wait_timeout=3)
     code, result = run_module(hostname_association.main, args)
@@ -342,3 +345,17 @@ def test_a_put_answered_with_result_null_is_sent_again_when_the_read_shows_no_ch
     code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=['a.example.com']))
     assert code == 0 and result['changed'] is True
     assert [call.request.method for call in api.calls] == ['GET', 'PUT', 'GET', 'PUT'] and clock.sleeps == [1.0]
+
+
+
+def test_parallel_reads_read_every_hostname_once_and_keep_the_order(run_module):
+    hostnames = names(40)
+    # Workers answer in any order: a registry without order, one answer per hostname.
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+        for hostname in hostnames:
+            mock.get(HOSTNAMES + '/' + hostname, json=envelope(association(hostname, cert_id=CERT_ID, status='active')))
+        code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=hostnames, parallel=8))
+        urls = sorted(call.request.url for call in mock.calls)
+    assert code == 0 and result['changed'] is False
+    assert urls == sorted(HOSTNAMES + '/' + hostname for hostname in hostnames)
+    assert [entry['hostname'] for entry in result['hostnames']] == hostnames

@@ -203,7 +203,7 @@ def test_wait_polls_until_active(run_module, api, clock):
     code, result = run_module(hostname_certificate.main, dict(PRESENT, wait=True))
     assert code == 0 and result['changed'] is True and result['hostname_certificate']['status'] == 'active'
     # The upload's answer (pending_deployment) starts the wait: each poll comes one interval later.
-    assert clock.sleeps == [1.0, 2.0]
+    assert clock.sleeps == [1.0, 1.0]
 
 
 def test_wait_fails_clearly_on_deployment_timed_out(run_module, api, clock):
@@ -215,12 +215,12 @@ def test_wait_fails_clearly_on_deployment_timed_out(run_module, api, clock):
 
 def test_wait_timeout_names_the_last_status(run_module, api, clock):
     api.get(CERTIFICATES, json=envelope([certificate(status='pending_deployment')]))
-    # The listing is the first status seen; polls at 1 and 3 s.
-    for _poll in range(2):
+    # The listing is the first status seen; polls at 1, 2 and 3 s.
+    for _poll in range(3):
         api.get(ONE, json=envelope(certificate(status='pending_deployment')))
     code, result = run_module(hostname_certificate.main, dict(PRESENT, wait=True, wait_timeout=3))
     assert code == 1 and 'timed out after 3 s' in result['msg'] and 'the last status seen was pending_deployment' in result['msg']
-    assert clock.sleeps == [1.0, 2.0]
+    assert clock.sleeps == [1.0, 1.0, 1.0]
 
 
 # --- bad input: refused before any request -------------------------------------------------------
@@ -418,7 +418,7 @@ def test_wait_for_deleted_ends_on_404(run_module, api, clock):
     api.get(ONE, **refused(1415, 'Certificate id invalid or deleted', status=404))
     code, result = run_module(hostname_certificate.main, dict(ABSENT, wait=True))
     assert code == 0 and result['changed'] is True and result['hostname_certificate']['status'] == 'deleted'
-    assert clock.sleeps == [1.0, 2.0]
+    assert clock.sleeps == [1.0, 1.0]
 
 
 def test_wait_fails_clearly_on_deletion_timed_out(run_module, api, clock):

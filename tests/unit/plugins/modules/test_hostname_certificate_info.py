@@ -66,7 +66,7 @@ def test_hostnames_add_each_association(run_module, api):
     api.get(CERTIFICATES, json=envelope([certificate()]))
     api.get(HOSTNAMES + '/app.example.com', json=envelope(association('app.example.com')))
     api.get(HOSTNAMES + '/www.example.com', json=envelope(association('www.example.com', cert_id=None)))
-    code, result = run_module(hostname_certificate_info.main, dict(ARGS, hostnames=['APP.example.com', 'www.example.com', 'app.example.com.']),
+    code, result = run_module(hostname_certificate_info.main, dict(ARGS, hostnames=['APP.example.com', 'www.example.com', 'app.example.com.'], parallel=1),
                               check_mode=True)
     assert code == 0 and len(api.calls) == 3
     first, second = result['hostname_associations']

@@ -1,0 +1,534 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) mtls.cloudflare contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: client_certificates
+short_description: Revoke (or reactivate) many Cloudflare API Shield mTLS client certificates in one task
+version_added: 0.1.0
+description:
+  - Revokes many API Shield mTLS client certificates in one task, for incident response (a batch of lost devices, a
+    compromised intermediate, a common name to retire); or reactivates many whose revocation has not completed yet.
+  - "The certificates are selected by lists (O(ids), O(serial_numbers), O(fingerprints_sha256): a certificate on any of them
+    is selected) and/or filters (O(common_name), O(status), O(issued_before), O(expires_within_days): a selected certificate
+    must match every filter given). Filters alone select every certificate that matches them. An empty selection never means
+    every certificate: that takes O(all=true)."
+  - The certificates are read by listing the zone's certificates 50 a page (stopping once every listed id, serial number
+    and fingerprint is found, when no filter asks for all of them), or, for at most 10 O(ids) and nothing else, one request each.
+  - With O(state=revoked), an V(active) certificate is revoked (RV(certificates[].outcome=revoked)); a V(pending_revocation)
+    or V(revoked) one is left as it is (V(already_revoked)); a V(pending_reactivation) one cannot be revoked until its
+    reactivation has settled, so it is reported V(failed) and the task fails.
+  - With O(state=present), a V(pending_revocation) certificate is reactivated (V(reactivated)); an V(active) or
+    V(pending_reactivation) one is left as it is (V(already_active)); a V(revoked) one is V(failed), since a completed
+    revocation cannot be undone.
+  - A listed id, serial number or fingerprint that matches no certificate is reported V(not_found), with a warning; the task does not fail for it.
+  - The guard O(max_changes) refuses, before anything is sent, a task that would change more certificates than that, and its
+    message says how many and which.
+  - The writes are sent by O(parallel) workers, each with its own connection, that share one rate budget, so that a task of
+    thousands of writes goes at the pace of Cloudflare's rate limit and does not run into its five-minute block. See the notes.
+  - When some writes fail, the others are still sent; the task fails, and every certificate's outcome (what was done and what was
+    not) is returned.
+author:
+  - mtls.cloudflare developers (@mtls-cloudflare)
+extends_documentation_fragment:
+  - mtls.cloudflare.api
+  - mtls.cloudflare.api.ACTIONGROUP
+attributes:
+  check_mode:
+    description:
+      - Check mode reads the same way as a real run, sends no write, and returns the outcome a real run would have for every
+        certificate (RV(certificates[].outcome)), so it lists exactly what would be revoked. The guard O(max_changes) applies too.
+    support: full
+  diff_mode:
+    description: Shows the status of every certificate the task changes (or would change), by id, before and after.
+    support: full
+options:
+  state:
+    description:
+      - V(revoked) revokes the selected certificates; V(present) reactivates those whose revocation is still pending.
+    type: str
+    choices: [revoked, present]
+    required: true
+  ids:
+    description:
+      - Ids of client certificates to select.
+    type: list
+    elements: str
+  serial_numbers:
+    description:
+      - Serial numbers of client certificates to select, in hex; case, colons and leading zeros do not matter.
+    type: list
+    elements: str
+  fingerprints_sha256:
+    description:
+      - SHA-256 fingerprints of client certificates to select (64 hex digits, colons allowed).
+    type: list
+    elements: str
+  all:
+    description:
+      - Select every client certificate of the zone (that the filters match). Required to act on all of them, so that an empty
+        list never does; mutually exclusive with O(ids), O(serial_numbers) and O(fingerprints_sha256).
+    type: bool
+    default: false
+  common_name:
+    description:
+      - Only certificates with this subject common name; a glob when it contains C(*), C(?) or C([) (for example
+        V(*.devices.example.com)), else compared exactly. Case matters.
+    type: str
+  status:
+    description:
+      - Only certificates with this status (Cloudflare filters the listing by it).
+    type: str
+    choices: [active, pending_reactivation, pending_revocation, revoked]
+  issued_before:
+    description:
+      - Only certificates issued before this moment, an ISO 8601 date (V(2024-06-01), midnight UTC) or timestamp
+        (V(2024-06-01T12:00:00Z)).
+    type: str
+  expires_within_days:
+    description:
+      - Only certificates that expire within this many days from now (V(0) for those expired already).
+    type: int
+  max_changes:
+    description:
+      - The most certificates the task may change. A task that would change more fails before sending anything, and lists them;
+        raise the number to go ahead.
+    type: int
+    default: 10
+  parallel:
+    description:
+      - How many requests are sent at a time, each worker with its own connection. They share one rate budget, whatever the number.
+    type: int
+    default: 8
+  wait:
+    description:
+      - Wait until every selected certificate has reached the final status of O(state) (V(revoked), or V(active)).
+      - The module polls the listing of certificates in the pending status (V(pending_revocation) or V(pending_reactivation)),
+        50 a page, rather than each certificate; a certificate that has left it has reached the final status.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - How many seconds to wait when O(wait=true). On timeout the task fails with the certificates still pending, and reports
+        the changes it made.
+    type: int
+    default: 300
+notes:
+  - "Rate limit: Cloudflare allows 1200 requests per 5 minutes per token and blocks the token for five minutes after one more.
+    The workers never send more than the quota in any window (learned from the C(Ratelimit-Policy) header, 1200 per 300 s
+    until then), and hold when the C(Ratelimit) header shows the quota spent by other jobs on the same token; a C(429) holds
+    every worker for its C(Retry-After), waited out within O(api_max_wait). So revoking 2000 certificates (2040 requests with the
+    list pages) takes a little over five minutes: 1200 at once, the rest once the window resets."
+  - "Requests: a revocation of N certificates costs N writes plus one list page per 50 certificates of the zone (N requests for
+    at most 10 O(ids)); a no-op re-run costs the pages only. O(wait=true) adds one listing of the pending certificates per poll,
+    1, 1, 2, 2, 4, 4, 8, 8, then every 10 seconds."
+  - When the answer to a revocation is lost (dropped connection, timeout, HTTP 5xx), the module reads that certificate again and
+    reports what it finds, as M(mtls.cloudflare.client_certificate) does; it never repeats the request blindly.
+seealso:
+  - module: mtls.cloudflare.client_certificate
+  - module: mtls.cloudflare.client_certificate_info
+'''
+
+EXAMPLES = r'''
+- name: See which certificates of lost devices would be revoked
+  mtls.cloudflare.client_certificates:
+    zone: example.com
+    api_token: "{{ cloudflare_api_token }}"
+    serial_numbers: "{{ lost_device_serials }}"
+    state: revoked
+  check_mode: true
+  delegate_to: localhost
+  register: would_revoke
+
+- name: Revoke them, allowing as many changes as there are devices, and wait until every revocation has completed
+  mtls.cloudflare.client_certificates:
+    zone: example.com
+    api_token: "{{ cloudflare_api_token }}"
+    serial_numbers: "{{ lost_device_serials }}"
+    state: revoked
+    max_changes: "{{ lost_device_serials | length }}"
+    wait: true
+    wait_timeout: 900
+  delegate_to: localhost
+  register: revoked
+
+- name: Show what happened to each
+  ansible.builtin.debug:
+    msg: "{{ revoked.summary }}"
+
+- name: Retire a common name, every certificate issued for it before June
+  mtls.cloudflare.client_certificates:
+    zone: example.com
+    common_name: "*.kiosk.example.com"
+    issued_before: "2024-06-01"
+    status: active
+    state: revoked
+    max_changes: 500
+  delegate_to: localhost
+
+- name: Undo revocations made by mistake, while they are still pending
+  mtls.cloudflare.client_certificates:
+    zone: example.com
+    ids: "{{ revoked.certificates | selectattr('outcome', 'equalto', 'revoked') | map(attribute='id') | list }}"
+    state: present
+    max_changes: 1000
+    wait: true
+  delegate_to: localhost
+'''
+
+RETURN = r'''
+certificates:
+  description:
+    - One entry per selected certificate (in the order of the zone's listing), then one per listed id, serial number or
+      fingerprint that matched no certificate. In check mode, as a real run would report them.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The certificate's id (for V(not_found), the id given, if it was an id).
+      type: str
+      sample: 2458ce5a0c354c7f82c78e9487d3ff60
+    serial_number:
+      description: The serial number as Cloudflare prints it (for V(not_found), the one given).
+      type: str
+      sample: 3bb94ff144ae4ccd3f0cbe3ebc1c12a08a4d7b2e
+    fingerprint_sha256:
+      description: The SHA-256 fingerprint (for V(not_found), the one given).
+      type: str
+      sample: 256c24690243359fb8cf139a125bd05ebf1d968b71e4caf330718e9f5c8a89ea
+    common_name:
+      description: The subject common name.
+      type: str
+      sample: device-0042.example.com
+    expires_on:
+      description: When the certificate expires (ISO 8601).
+      type: str
+      sample: "2025-08-07T14:51:00Z"
+    status:
+      description: The status after the task (in check mode, predicted), or V(null) for V(not_found).
+      type: str
+      sample: pending_revocation
+    outcome:
+      description:
+        - With O(state=revoked) V(revoked), V(already_revoked), V(not_found) or V(failed); with O(state=present)
+          V(reactivated), V(already_active), V(not_found) or V(failed).
+      type: str
+      sample: revoked
+    changed:
+      description: Whether this certificate was changed (in check mode, would be).
+      type: bool
+      sample: true
+    msg:
+      description: Why it failed.
+      type: str
+      returned: for V(failed)
+      sample: "client certificate 2458ce5a0c354c7f82c78e9487d3ff60 is pending_reactivation: ..."
+summary:
+  description: How many certificates had each outcome.
+  returned: always
+  type: dict
+  sample: {"revoked": 48, "already_revoked": 2, "not_found": 0, "failed": 0}
+would_change:
+  description: The ids of the certificates the task would change, when O(max_changes) refused the task.
+  returned: failure, when the guard refused
+  type: list
+  elements: str
+  sample: ["2458ce5a0c354c7f82c78e9487d3ff60"]
+'''
+
+import datetime
+import fnmatch
+import threading
+
+from ansible_collections.mtls.cloudflare.plugins.module_utils._client_certificates import (
+    CLIENT_CERTIFICATE_STATUSES, Criterion, client_certificate_pages, get_client_certificate, reactivate_write, revoke_write,
+)
+from ansible_collections.mtls.cloudflare.plugins.module_utils._dates import expires_within, parse_timestamp
+from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
+from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
+from ansible_collections.mtls.cloudflare.plugins.module_utils._pool import RateBudget, WorkerPool
+from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import (
+    InputError, check_days, normalize_fingerprint, normalize_serial, validate_fingerprint, validate_id, validate_serial,
+)
+from ansible_collections.mtls.cloudflare.plugins.module_utils._wait import poll_intervals
+from ansible_collections.mtls.cloudflare.plugins.module_utils._writes import Writer
+
+LISTS = ('ids', 'serial_numbers', 'fingerprints_sha256')
+FILTERS = ('common_name', 'status', 'issued_before', 'expires_within_days')
+# At most this many ids alone are read one GET each; more cost fewer requests as list pages of 50.
+GET_EACH_UP_TO = 10
+# Per state: the write, the statuses that need it, those that are there already, and the pending and final status.
+STATES = {
+    'revoked': dict(write=revoke_write, done='revoked', needs=('active',), already=('pending_revocation', 'revoked'),
+                    already_outcome='already_revoked', pending='pending_revocation', final='revoked'),
+    'present': dict(write=reactivate_write, done='reactivated', needs=('pending_revocation',), already=('active', 'pending_reactivation'),
+                    already_outcome='already_active', pending='pending_reactivation', final='active'),
+}
+ENTRY_FIELDS = ('id', 'serial_number', 'fingerprint_sha256', 'common_name', 'expires_on', 'status')
+
+
+def _list_of(check):
+    def check_list(values, option):
+        return [check(value, option) for value in values]
+    return check_list
+
+
+def _check_moment(value, option):
+    text = value.strip() if isinstance(value, str) else ''
+    moment = parse_timestamp(text) or parse_timestamp(text + 'T00:00:00Z')
+    if moment is None:
+        raise InputError('%s must be an ISO 8601 date (2024-06-01) or timestamp (2024-06-01T12:00:00Z), got %r' % (option, value))
+    return text
+
+
+def _refusal(state, status, certificate_id):
+    if state == 'revoked' and status == 'pending_reactivation':
+        return ('client certificate %s is pending_reactivation: Cloudflare revokes it only once the reactivation has settled and '
+                'it is active again (in a few minutes); run the task again then' % certificate_id)
+    if state == 'present' and status == 'revoked':
+        return ('client certificate %s is revoked: the revocation has completed and cannot be undone; issue a new certificate '
+                'from a CSR instead' % certificate_id)
+    return 'client certificate %s has the status %r, which this module does not know; nothing was changed' % (certificate_id, status)
+
+
+class ClientCertificates(CloudflareTask):
+    argument_spec = dict(
+        state=dict(type='str', required=True, choices=['revoked', 'present']),
+        ids=dict(type='list', elements='str'),
+        serial_numbers=dict(type='list', elements='str'),
+        fingerprints_sha256=dict(type='list', elements='str'),
+        all=dict(type='bool', default=False),
+        common_name=dict(type='str'),
+        status=dict(type='str', choices=list(CLIENT_CERTIFICATE_STATUSES)),
+        issued_before=dict(type='str'),
+        expires_within_days=dict(type='int'),
+        max_changes=dict(type='int', default=10),
+        parallel=dict(type='int', default=8),
+        wait=dict(type='bool', default=False),
+        wait_timeout=dict(type='int', default=300),
+    )
+    selectors = LISTS + ('common_name', 'issued_before')
+    option_checks = dict(ids=_list_of(validate_id), serial_numbers=_list_of(validate_serial),
+                         fingerprints_sha256=_list_of(validate_fingerprint), issued_before=_check_moment,
+                         expires_within_days=check_days)
+    non_negative = ('wait_timeout', 'max_changes')
+    entries = ()
+    missing = ()
+    budget = None
+    pool = None
+
+    def check_input(self):
+        params = self.params
+        if not params['all'] and not any(params.get(name) is not None for name in LISTS + FILTERS):
+            raise InputError('nothing is selected: give ids, serial_numbers, fingerprints_sha256 or a filter (common_name, status, '
+                             'issued_before, expires_within_days); to act on every client certificate of the zone, set all: true')
+        if params['all'] and any(params.get(name) is not None for name in LISTS):
+            raise InputError('all: true selects every client certificate; it cannot be combined with %s'
+                             % ', '.join(name for name in LISTS if params.get(name) is not None))
+        if not 1 <= params['parallel'] <= 32:
+            raise InputError('parallel must be from 1 to 32, got %d' % params['parallel'])
+        self.before = None
+        if params['issued_before'] is not None:
+            text = params['issued_before']
+            self.before = parse_timestamp(text) or parse_timestamp(text + 'T00:00:00Z')
+        self.now = datetime.datetime.now(datetime.timezone.utc)
+        self.lock = threading.Lock()
+        self.writers = []
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def read(self):
+        params = self.params
+        self.budget = RateBudget(self.module.warn)
+        # The task's own reads count against the budget the workers share.
+        self.client.budget = self.budget
+        self.pool = WorkerPool(self.client, params['parallel'], self.budget)
+        wanted = dict(ids=dict((value, value) for value in params['ids'] or []),
+                      serial_numbers=dict((normalize_serial(value), value) for value in params['serial_numbers'] or []),
+                      fingerprints_sha256=dict((normalize_fingerprint(value), value) for value in params['fingerprints_sha256'] or []))
+        found = dict((name, set()) for name in LISTS)
+        listed = any(wanted.values())
+        selected = []
+        if wanted['ids'] and len(wanted['ids']) <= GET_EACH_UP_TO and not wanted['serial_numbers'] and not wanted['fingerprints_sha256']:
+            answers = self.pool.map(lambda client, key: get_client_certificate(client, self.zone, key), list(wanted['ids']))
+            for answer in answers:
+                if isinstance(answer, Exception):
+                    raise answer
+            certificates = [item for item in answers if isinstance(item, dict)]
+            pages = [certificates]
+        else:
+            pages = client_certificate_pages(self.client, self.zone, params['status'])
+        for items in pages:
+            for item in items:
+                keys = dict(ids=item.get('id'), serial_numbers=normalize_serial(item.get('serial_number')),
+                            fingerprints_sha256=normalize_fingerprint(item.get('fingerprint_sha256')))
+                hits = [name for name in LISTS if keys[name] in wanted[name]]
+                for name in hits:
+                    found[name].add(keys[name])
+                if (hits or not listed) and self._filtered_in(item):
+                    selected.append(item)
+            if listed and all(len(found[name]) == len(wanted[name]) for name in LISTS):
+                # Every listed certificate is found: the rest of the zone cannot be selected.
+                break
+        self.missing = [(name, original) for name in LISTS for key, original in wanted[name].items() if key not in found[name]]
+        if self.missing:
+            self.module.warn('no client certificate in zone %s matches %s' % (
+                self.zone, ', '.join('%s %s' % (name.rstrip('s').replace('_sha256', ' sha256'), value) for name, value in self.missing)))
+        return selected
+
+    def _filtered_in(self, item):
+        params = self.params
+        if params['status'] is not None and item.get('status') != params['status']:
+            return False
+        pattern = params['common_name']
+        if pattern is not None:
+            name = item.get('common_name') or ''
+            if any(char in pattern for char in '*?[') and not fnmatch.fnmatchcase(name, pattern):
+                return False
+            if not any(char in pattern for char in '*?[') and name != pattern:
+                return False
+        if self.before is not None:
+            issued = parse_timestamp(item.get('issued_on'))
+            if issued is None or issued >= self.before:
+                return False
+        if params['expires_within_days'] is not None and not expires_within(item, params['expires_within_days'], now=self.now):
+            return False
+        return True
+
+    # --- the plan ------------------------------------------------------------------------------
+
+    def plan(self, current):
+        rules = STATES[self.params['state']]
+        self.entries = []
+        for certificate in current:
+            entry = dict((field, certificate.get(field)) for field in ENTRY_FIELDS)
+            entry['changed'] = False
+            status = certificate.get('status')
+            if status in rules['needs']:
+                entry.update(outcome=rules['done'], changed=True, status=rules['final'] if self.params['wait'] else rules['pending'])
+            elif status in rules['already']:
+                entry['outcome'] = rules['already_outcome']
+                if self.params['wait'] and status == rules['pending']:
+                    entry['status'] = rules['final']
+            else:
+                entry.update(outcome='failed', msg=_refusal(self.params['state'], status, certificate.get('id')))
+            entry['before'] = status
+            self.entries.append(entry)
+        changes = [entry for entry in self.entries if entry['changed']]
+        if len(changes) > self.params['max_changes']:
+            self.guarded = [entry['id'] for entry in changes]
+            self.entries = []
+            raise CloudflareError('%d client certificates would be %s, more than max_changes (%d) allows; nothing was changed. Raise '
+                                  'max_changes to at least %d to go ahead. They are: %s'
+                                  % (len(changes), rules['done'], self.params['max_changes'], len(changes),
+                                     ', '.join(self.guarded)))
+        # The plan's prediction; the entries themselves become the real outcome in apply().
+        predicted = [dict(entry) for entry in self.entries]
+        self.latest = predicted
+        if self.module.check_mode:
+            self._fail_if_any_failed(predicted)
+        return Plan(writes=[entry['id'] for entry in changes], after=predicted)
+
+    # --- applying ------------------------------------------------------------------------------
+
+    def apply(self, plan):
+        rules = STATES[self.params['state']]
+        changes = [entry for entry in self.entries if entry['changed']]
+        for entry in changes:
+            # Until a write says otherwise: nothing done yet.
+            entry.update(changed=False, status=entry['before'])
+        self.latest = self.entries
+        try:
+            crashed = [error for error in self.pool.map(lambda client, entry: self._change(client, entry, rules), changes) if error]
+        finally:
+            self.writer.changed = self.writer.changed or any(writer.changed for writer in self.writers)
+        if crashed:
+            raise crashed[0]
+        if self.params['wait']:
+            self._wait(rules)
+        self._fail_if_any_failed(self.entries)
+        return self.entries
+
+    def _change(self, client, entry, rules):
+        writer = Writer(client, self.module.warn)
+        with self.lock:
+            self.writers.append(writer)
+        try:
+            answer, by_this_run = writer.send(rules['write'](client, self.zone, entry['id']))
+        except CloudflareError as error:
+            entry.update(outcome='failed', msg=error.message)
+            return
+        if isinstance(answer, dict) and answer.get('status'):
+            entry['status'] = answer['status']
+        if by_this_run:
+            entry.update(changed=True, outcome=rules['done'])
+        else:
+            # Someone else made the change meanwhile (a refused attempt whose read shows it done).
+            entry['outcome'] = rules['already_outcome']
+
+    def _wait(self, rules):
+        waiting = dict((entry['id'], entry) for entry in self.entries
+                       if entry['outcome'] != 'failed' and entry['status'] == rules['pending'])
+        deadline = self.client.clock() + self.params['wait_timeout']
+        intervals = poll_intervals()
+        while waiting:
+            remaining = deadline - self.client.clock()
+            if remaining <= 0:
+                raise CloudflareError('timed out after %d s waiting for %d client certificates to become %s; still %s: %s (raise '
+                                      'wait_timeout to wait longer)' % (self.params['wait_timeout'], len(waiting), rules['final'],
+                                                                       rules['pending'], ', '.join(sorted(waiting))))
+            # Every write's answer said pending: the first poll comes one interval later.
+            self.client.sleep(min(next(intervals), remaining))
+            still = set()
+            for items in client_certificate_pages(self.client, self.zone, rules['pending']):
+                still.update(item.get('id') for item in items if item.get('id') in waiting)
+            for certificate_id in list(waiting):
+                if certificate_id not in still:
+                    waiting.pop(certificate_id)['status'] = rules['final']
+
+    def _fail_if_any_failed(self, entries):
+        failed = [entry for entry in entries if entry['outcome'] == 'failed']
+        if failed:
+            done = sum(1 for entry in entries if entry['changed'])
+            raise CloudflareError('%d of %d client certificates failed (%d %s%s): %s' % (
+                len(failed), len(entries), done, STATES[self.params['state']]['done'],
+                ' in check mode' if self.module.check_mode else '',
+                '; '.join(entry['msg'] for entry in failed[:5]) + ('; and %d more' % (len(failed) - 5) if len(failed) > 5 else '')))
+
+    # --- returns -------------------------------------------------------------------------------
+
+    def returns(self, state):
+        entries = state if state is not None else [dict(entry) for entry in self.entries]
+        shown = [dict((key, value) for key, value in entry.items() if key != 'before') for entry in entries]
+        for name, value in self.missing:
+            item = dict.fromkeys(ENTRY_FIELDS)
+            item[dict(ids='id', serial_numbers='serial_number', fingerprints_sha256='fingerprint_sha256')[name]] = value
+            item.update(outcome='not_found', changed=False)
+            shown.append(item)
+        rules = STATES[self.params['state']]
+        outcomes = (rules['done'], rules['already_outcome'], 'not_found', 'failed')
+        result = dict(certificates=shown, summary=dict((outcome, sum(1 for item in shown if item['outcome'] == outcome)) for outcome in outcomes))
+        if getattr(self, 'guarded', None):
+            result['would_change'] = self.guarded
+        if self.pool is not None:
+            self.pool.close()
+        return result
+
+    def diff(self, plan, state):
+        entries = state if state is not None else self.entries
+        moved = [entry for entry in entries if entry['changed']]
+        return dict(before=dict((entry['id'], dict(status=entry['before'])) for entry in moved),
+                    after=dict((entry['id'], dict(status=entry['status'])) for entry in moved))
+
+
+def main():
+    run(ClientCertificates)
+
+
+if __name__ == '__main__':
+    main()
