@@ -82,10 +82,10 @@ def explain_issue_refusal(client, zone, error):
     """``error`` restated with the zone's count when a refused issue may be the quota; else ``error`` itself."""
     try:
         total = count_client_certificates(client, zone)
-        active = count_client_certificates(client, zone, 'active') if total is not None else None
+        if total is None or total < CLIENT_CERTIFICATE_QUOTA:
+            return error
+        active = count_client_certificates(client, zone, 'active')
     except CloudflareError:
-        return error
-    if total is None or total < CLIENT_CERTIFICATE_QUOTA:
         return error
     return error.restated(
         'Cloudflare refused to issue the client certificate, and zone %s already holds %d client certificates (%s active); '
