@@ -40,10 +40,10 @@ CORE_PY_2.21 := 3.13
 DEV_CORE := 2.19
 DEV_PY := 3.11
 
-# The other engineers' requirement files join the dev venv once they exist: the local API's,
-# its tests', and the unit tests' (which plain pytest runs with the dev venv).
-DEV_REQUIREMENTS := requirements-dev.txt $(wildcard tools/local_cloudflare/requirements.txt \
-	tests/local_cloudflare/requirements.txt tests/unit/requirements.txt)
+# The dev venv also holds the local API's requirements, its tests', and the unit tests' (which
+# plain pytest runs with the dev venv).
+DEV_REQUIREMENTS := requirements-dev.txt tools/local_cloudflare/requirements.txt \
+	tests/local_cloudflare/requirements.txt tests/unit/requirements.txt
 
 # Values the integration targets, the demo and the contract playbook receive (see tools/ci/with_local_api.sh).
 export LOCAL_API_ZONE_ID := 023e105f4ecef8ad9ca31a8372d0c353
@@ -177,11 +177,7 @@ sanity-dev: venv shellcheck copy
 # ---------------------------------------------------------------- contract and build
 # The contract check itself (local API + Prism + validating proxy) is tools/ci/contract_check.sh.
 contract: venv copy
-	@if [ -x $(CI_TOOLS)/contract_check.sh ] && [ -f $(CI_TOOLS)/contract_playbook.yml ]; then \
-		$(dev_env) $(CI_TOOLS)/contract_check.sh "$(REPO)" "$(SHARED)" "$(BUILD)"; \
-	else \
-		$(CI_TOOLS)/skip_step.sh "tools/ci/contract_check.sh or tools/ci/contract_playbook.yml does not exist (yet)"; \
-	fi
+	@$(dev_env) $(CI_TOOLS)/contract_check.sh "$(REPO)" "$(SHARED)" "$(BUILD)"
 
 build: venv copy
 	@$(dev_env) $(CI_TOOLS)/build_collection.sh "$(COPY)" "$(BUILD)"

@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # ansible_test_integration.sh X.Y: `ansible-test integration` in the current collection copy,
-# against a local Cloudflare API started for this run (see with_local_api.sh); skipped when
+# against a local Cloudflare API started for this run (see with_local_api.sh); fails when
 # tests/integration/targets has no target.
 set -euo pipefail
 
@@ -12,7 +12,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 python=${1:?usage: ansible_test_integration.sh X.Y}
 
 if [ -z "$(find tests/integration/targets -mindepth 1 -maxdepth 1 -type d 2>/dev/null | head -n 1)" ]; then
-    exec "$here/skip_step.sh" "tests/integration/targets has no target"
+    echo "ansible_test_integration: tests/integration/targets has no target" >&2
+    exit 1
 fi
 exec "$here/with_local_api.sh" --integration-config "$PWD/tests/integration/integration_config.yml" -- \
     ansible-test integration --venv --python "$python"

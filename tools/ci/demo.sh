@@ -16,10 +16,6 @@ repo=$(cd "$here/../.." && pwd)
 
 if [ "${1:-}" != --under-local-api ]; then
     collections=${1:?usage: demo.sh COLLECTIONS_DIR}
-    if [ ! -f "$repo/examples/demo.yml" ]; then
-        echo "demo: examples/demo.yml does not exist yet" >&2
-        exit 1
-    fi
     exec "$here/with_local_api.sh" -- "$0" --under-local-api "$collections"
 fi
 

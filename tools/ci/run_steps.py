@@ -6,10 +6,8 @@
 Usage: python run_steps.py full|quick --cores "2.16:3.11 2.20:3.12 ..." [--make MAKE]
 
 Each step is one Makefile target, run as ``make -j1 TARGET`` with its output passed straight
-through. A failing step does not stop the run. A step is "skipped" (neither passed nor failed)
-when it writes a reason to the file named by CI_STEP_SKIP_FILE (tools/ci/skip_step.sh does), or
-when this runner knows it cannot run (no interpreter for a core). A step whose setup step failed
-is failed without running. The run ends with a table of the steps with their elapsed seconds and,
+through. A failing step does not stop the run. A step that cannot run (no interpreter for a
+core) is failed, loudly, without running; so is a step whose setup step failed. The run ends with a table of the steps with their elapsed seconds and,
 as the very last line, ``N passed, N failed``; the exit status is 1 when any step failed.
 Standard library only: it runs before any venv exists.
 """
@@ -18,7 +16,6 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -28,11 +25,11 @@ RULE = '=' * 78
 class Step:
     """One counted step: a name, the make target that performs it, and the steps it needs."""
 
-    def __init__(self, name, target, needs=(), skip_reason=None):
+    def __init__(self, name, target, needs=(), cannot_run=None):
         self.name = name
         self.target = target
         self.needs = tuple(needs)
-        self.skip_reason = skip_reason
+        self.cannot_run = cannot_run
         self.result = None
         self.note = ''
         self.seconds = 0.0
@@ -87,11 +84,11 @@ def plan(profile, cores):
             print('ansible-core %s runs on Python %s: %s' % (core, python, interpreter))
         else:
             missing = 'no working Python %s on this machine (looked in $(pyenv root)/versions and on PATH)' % python
-            print('ansible-core %s: SKIPPED, %s' % (core, missing))
-        steps.append(Step(setup, 'venv-core-%s' % core, skip_reason=missing))
-        steps.append(Step('sanity:%s' % core, 'sanity-%s' % core, [setup], skip_reason=missing))
-        steps.append(Step('units:%s' % core, 'units-%s' % core, [setup], skip_reason=missing))
-        steps.append(Step('integration:%s' % core, 'integration-%s' % core, [venv, setup], skip_reason=missing))
+            print('ansible-core %s: CANNOT RUN, %s' % (core, missing))
+        steps.append(Step(setup, 'venv-core-%s' % core, cannot_run=missing))
+        steps.append(Step('sanity:%s' % core, 'sanity-%s' % core, [setup], cannot_run=missing))
+        steps.append(Step('units:%s' % core, 'units-%s' % core, [setup], cannot_run=missing))
+        steps.append(Step('integration:%s' % core, 'integration-%s' % core, [venv, setup], cannot_run=missing))
     steps.append(Step('contract', 'contract', [venv]))
     steps.append(Step('build', 'build', [venv]))
     # The collection as users get it: its docs site (warnings are errors), the AWX execution
@@ -107,25 +104,17 @@ def run_step(step, make, index, total):
     """Run one step, streaming its output, and record its result."""
     print('\n%s\n== [%d/%d] %s   (make %s)\n%s' % (RULE, index, total, step.name, step.target, RULE), flush=True)
     started = time.monotonic()
-    if step.skip_reason:
-        step.result, step.note = 'skipped', step.skip_reason
+    if step.cannot_run:
+        step.result, step.note = 'failed', 'cannot run: %s' % step.cannot_run
     else:
-        with tempfile.TemporaryDirectory(prefix='ci-step-') as scratch:
-            skip_file = os.path.join(scratch, 'skipped')
-            env = dict(os.environ, CI_STEP_SKIP_FILE=skip_file, PYTHONUNBUFFERED='1')
-            if not sys.stdout.isatty():
-                # Plain logs: no colour escapes from ansible-lint (rich), pytest or ansible.
-                env.setdefault('NO_COLOR', '1')
-                env.setdefault('PY_COLORS', '0')
-                env.setdefault('ANSIBLE_NOCOLOR', '1')
-            status = subprocess.call([make, '-j1', '--no-print-directory', step.target], env=env, stdin=subprocess.DEVNULL)
-            if status:
-                step.result, step.note = 'failed', 'exit status %d' % status
-            elif os.path.exists(skip_file):
-                with open(skip_file, encoding='utf-8') as reason:
-                    step.result, step.note = 'skipped', ' '.join(reason.read().split())
-            else:
-                step.result = 'passed'
+        env = dict(os.environ, PYTHONUNBUFFERED='1')
+        if not sys.stdout.isatty():
+            # Plain logs: no colour escapes from ansible-lint (rich), pytest or ansible.
+            env.setdefault('NO_COLOR', '1')
+            env.setdefault('PY_COLORS', '0')
+            env.setdefault('ANSIBLE_NOCOLOR', '1')
+        status = subprocess.call([make, '-j1', '--no-print-directory', step.target], env=env, stdin=subprocess.DEVNULL)
+        step.result, step.note = ('failed', 'exit status %d' % status) if status else ('passed', '')
     step.seconds = time.monotonic() - started
     print('== %s: %s in %.1f s%s' % (step.name, step.result.upper(), step.seconds, ' (%s)' % step.note if step.note else ''), flush=True)
 
@@ -141,9 +130,6 @@ def summary(steps, seconds):
     print(row.format('total', '', '%.1f' % seconds, '').rstrip())
     passed = sum(1 for step in steps if step.result == 'passed')
     failed = sum(1 for step in steps if step.result == 'failed')
-    skipped = [step.name for step in steps if step.result == 'skipped']
-    if skipped:
-        print('%d skipped (counted as neither passed nor failed): %s' % (len(skipped), ', '.join(skipped)))
     return passed, failed
 
 
@@ -160,7 +146,7 @@ def main():
     outcome = {}
     for index, step in enumerate(steps, 1):
         broken = [need for need in step.needs if outcome.get(need) == 'failed']
-        if broken and not step.skip_reason:
+        if broken and not step.cannot_run:
             step.result, step.note = 'failed', 'not run: %s failed' % ', '.join(broken)
             print('\n%s\n== [%d/%d] %s: FAILED, not run because %s failed' % (RULE, index, len(steps), step.name, ', '.join(broken)), flush=True)
         else:

@@ -25,10 +25,6 @@ done
 [ $# -gt 0 ] || { echo "usage: with_local_api.sh [--integration-config FILE] -- COMMAND [ARGS...]" >&2; exit 2; }
 
 python=${LOCAL_API_PYTHON:-$repo/.venv/bin/python}
-if [ ! -d "$repo/tools/local_cloudflare" ]; then
-    echo "with_local_api: $repo/tools/local_cloudflare does not exist (yet)" >&2
-    exit 1
-fi
 
 workdir=$(mktemp -d "${TMPDIR:-/tmp}/local-cloudflare.XXXXXX")
 server_pid=
