@@ -151,9 +151,9 @@ class CloudflareModule(AnsibleModule):
         self.given = dict((name, value) for name, value in self.params.items() if not name.startswith('_ansible_'))
         for name in self._task_class.selectors:
             spec = self.argument_spec.get(name, {})
-            if spec.get('required') and spec.get('type') == 'list' and self.params.get(name) is None and name in self.params:
-                # AnsibleModule would refuse a required list given as null with a type error; let
-                # check_shared_input say it is an empty selector instead.
+            if spec.get('type') == 'list' and name in self.params and _empty(self.params[name]):
+                # AnsibleModule would refuse a list given as null, or holding a null, with a type error
+                # (older cores); let check_shared_input say it is an empty selector instead.
                 self.params[name] = []
         password = url_password(self.params.get('api_base_url'))
         if password:
