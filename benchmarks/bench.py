@@ -211,7 +211,7 @@ def run_playbook(api, environment, workdir, variant, facts):
     process = subprocess.Popen([str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local",
                                 str(PLAYBOOKS / variant.playbook), "-e", "@" + str(vars_file)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=environment, cwd=str(PLAYBOOKS))
-    output, _ = process.communicate()
+    output = process.communicate()[0]
     seconds = time.monotonic() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     journal = api.control("GET", "journal")["requests"]
@@ -239,8 +239,8 @@ def measure(api, environment, workdir, row, latency, repeats, heavy_repeats):
             if measured is None:
                 continue
             results[variant.label].append(measured)
-            print("  %-42s %-50s %7.2f s %5d calls" % (row.name, variant.label, results[variant.label][-1]["seconds"],
-                                                        results[variant.label][-1]["calls"]), file=sys.stderr, flush=True)
+            print("  %-42s %-50s %7.2f s %5d calls" % (row.name, variant.label, measured["seconds"], measured["calls"]),
+                  file=sys.stderr, flush=True)
     return results
 
 
@@ -271,8 +271,7 @@ def render(table_rows, settings):
                 floor = "" if variant.floor is None else str(variant.floor)
                 lines.append("%-40s %-52s %9.2f %4d %8s %7.2f %6d %6s %5d" % (
                     row.name, variant.label, median, len(runs), ratio, statistics.median(r["api_seconds"] for r in runs),
-                    int(statistics.median(r["calls"] for r in runs)), floor,
-                                                                        max(r["rate_limited"] for r in runs)))
+                    int(statistics.median(r["calls"] for r in runs)), floor, max(r["rate_limited"] for r in runs)))
     return "\n".join(lines)
 
 
@@ -296,8 +295,8 @@ def targets(table_rows):
         for text, row_name, ours, theirs, limit, key in pairs:
             a, b = median(row_name, ours, latency, key), median(row_name, theirs, latency, key)
             if a is not None and b:
-                checks.append("%-45s %-10s %.3fx (target <= %.2fx): %s" % (text, "%d ms" % (latency * 1000), a / b, limit,
-                                                                         "met" if a / b <= limit else "NOT met"))
+                verdict = "met" if a / b <= limit else "NOT met"
+                checks.append("%-45s %-10s %.3fx (target <= %.2fx): %s" % (text, "%d ms" % (latency * 1000), a / b, limit, verdict))
     for row, results in table_rows:
         if row.quota_floor is None:
             continue

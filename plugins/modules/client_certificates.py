@@ -246,7 +246,7 @@ import fnmatch
 import threading
 
 from ansible_collections.mtls.cloudflare.plugins.module_utils._client_certificates import (
-    CLIENT_CERTIFICATE_STATUSES, Criterion, client_certificate_pages, get_client_certificate, reactivate_write, revoke_write,
+    CLIENT_CERTIFICATE_STATUSES, client_certificate_pages, get_client_certificate, reactivate_write, revoke_write,
 )
 from ansible_collections.mtls.cloudflare.plugins.module_utils._dates import expires_within, parse_timestamp
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
@@ -479,9 +479,9 @@ class ClientCertificates(CloudflareTask):
         while waiting:
             remaining = deadline - self.client.clock()
             if remaining <= 0:
-                raise CloudflareError('timed out after %d s waiting for %d client certificates to become %s; still %s: %s (raise '
-                                      'wait_timeout to wait longer)' % (self.params['wait_timeout'], len(waiting), rules['final'],
-                                                                       rules['pending'], ', '.join(sorted(waiting))))
+                raise CloudflareError(
+                    'timed out after %d s waiting for %d client certificates to become %s; still %s: %s (raise wait_timeout to wait '
+                    'longer)' % (self.params['wait_timeout'], len(waiting), rules['final'], rules['pending'], ', '.join(sorted(waiting))))
             # Every write's answer said pending: the first poll comes one interval later.
             self.client.sleep(min(next(intervals), remaining))
             still = set()

@@ -347,7 +347,6 @@ def test_a_put_answered_with_result_null_is_sent_again_when_the_read_shows_no_ch
     assert [call.request.method for call in api.calls] == ['GET', 'PUT', 'GET', 'PUT'] and clock.sleeps == [1.0]
 
 
-
 def test_parallel_reads_read_every_hostname_once_and_keep_the_order(run_module):
     hostnames = names(40)
     # Workers answer in any order: a registry without order, one answer per hostname.
