@@ -26,7 +26,6 @@ Retry-After of 30 s or a 2 s revocation costs no real time. The server's own sle
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import json
 import sys
@@ -35,7 +34,6 @@ from pathlib import Path
 import pytest
 import requests
 
-from ansible.module_utils import basic
 from ansible.module_utils.common import warnings as ansible_warnings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -44,10 +42,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from local_cloudflare import start_server, stop_server  # noqa: E402  pylint: disable=wrong-import-position
 
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core before 2.19
-    patch_module_args = None
+from ansible_collections.mtls.cloudflare.tests.unit.plugins.cloudflare_fakes import module_args  # noqa: E402  pylint: disable=wrong-import-position
+
 
 ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353"
 ZONE_NAME = "example.com"
@@ -132,20 +128,6 @@ def fake_clock(local_api, monkeypatch):
     return clock
 
 
-@contextlib.contextmanager
-def _module_args(args):
-    if patch_module_args is not None:
-        with patch_module_args(args):
-            yield
-        return
-    saved = basic._ANSIBLE_ARGS
-    basic._ANSIBLE_ARGS = json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode("utf-8")
-    try:
-        yield
-    finally:
-        basic._ANSIBLE_ARGS = saved
-
-
 @pytest.fixture
 def run_module(local_api, fake_clock, capsys, monkeypatch):
     for name in ENVIRONMENT:
@@ -162,7 +144,7 @@ def run_module(local_api, fake_clock, capsys, monkeypatch):
         for name in ("_global_warnings", "_global_deprecations"):
             getattr(ansible_warnings, name, {}).clear()
         capsys.readouterr()
-        with _module_args(full):
+        with module_args(full):
             with pytest.raises(SystemExit) as exited:
                 module.main()
         out = capsys.readouterr().out

@@ -43,3 +43,16 @@ def api(server, spec) -> LocalApi:
     client.control("POST", "reset")
     yield client
     client.session.close()
+
+
+# Variables the official SDK reads on its own: a credential or proxy left in the environment
+# must not decide which request it sends.
+SDK_ENVIRONMENT = ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_API_KEY", "CLOUDFLARE_EMAIL", "CLOUDFLARE_API_USER_SERVICE_KEY",
+                   "CLOUDFLARE_BASE_URL", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+
+
+@pytest.fixture
+def sdk_environment(monkeypatch):
+    """An environment without the variables the official SDK reads (both SDK test files use it)."""
+    for name in SDK_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)

@@ -20,22 +20,15 @@ if not cloudflare.__version__.startswith("4."):
 
 from local_api_helpers import EMAIL, GLOBAL_KEY, TOKEN, ZONE_ID, make_csr, make_hostname_bundle  # noqa: E402  pylint: disable=wrong-import-position
 
-SDK_ENVIRONMENT = ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_API_KEY", "CLOUDFLARE_EMAIL", "CLOUDFLARE_API_USER_SERVICE_KEY",
-                   "CLOUDFLARE_BASE_URL", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
-
 
 @pytest.fixture
-def sdk(api, monkeypatch):
-    for name in SDK_ENVIRONMENT:
-        monkeypatch.delenv(name, raising=False)
+def sdk(api, sdk_environment):
     client = cloudflare.Cloudflare(api_token=TOKEN, base_url=api.base_url, max_retries=0, timeout=10)
     yield client
     client.close()
 
 
-def test_sdk_finds_the_zone_with_a_global_key(api, monkeypatch):
-    for name in SDK_ENVIRONMENT:
-        monkeypatch.delenv(name, raising=False)
+def test_sdk_finds_the_zone_with_a_global_key(api, sdk_environment):
     with cloudflare.Cloudflare(api_email=EMAIL, api_key=GLOBAL_KEY, base_url=api.base_url, max_retries=0) as client:
         zones = list(client.zones.list(name="example.com"))
     assert [zone.id for zone in zones] == [ZONE_ID]
@@ -86,9 +79,7 @@ def test_sdk_hostname_certificate_upload_associate_and_delete(api, sdk):
         hostnames.certificates.get(uploaded.id, zone_id=ZONE_ID)
 
 
-def test_sdk_sees_authentication_errors(api, monkeypatch):
-    for name in SDK_ENVIRONMENT:
-        monkeypatch.delenv(name, raising=False)
+def test_sdk_sees_authentication_errors(api, sdk_environment):
     with cloudflare.Cloudflare(api_token="wrong-token", base_url=api.base_url, max_retries=0) as client:
         with pytest.raises(cloudflare.PermissionDeniedError) as denied:
             client.client_certificates.get("0" * 32, zone_id=ZONE_ID)

@@ -7,7 +7,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+
+from ansible.module_utils import basic
+
 from ansible_collections.mtls.cloudflare.plugins.module_utils._module import cloudflare_argument_spec
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core before 2.19
+    patch_module_args = None
 
 BASE = 'https://api.cloudflare.com/client/v4'
 TOKEN = 'unit-test-token-5ecret'
@@ -57,3 +67,18 @@ def envelope(result=None, success=True, errors=None, messages=None, result_info=
     if result_info is not None:
         body['result_info'] = result_info
     return body
+
+
+@contextlib.contextmanager
+def module_args(args):
+    """Hand ``args`` to the next AnsibleModule as its module arguments (unit tests and tests/live)."""
+    if patch_module_args is not None:
+        with patch_module_args(args):
+            yield
+        return
+    saved = basic._ANSIBLE_ARGS
+    basic._ANSIBLE_ARGS = json.dumps({'ANSIBLE_MODULE_ARGS': args}).encode('utf-8')
+    try:
+        yield
+    finally:
+        basic._ANSIBLE_ARGS = saved

@@ -5,35 +5,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 
 import pytest
 
-from ansible.module_utils import basic
 from ansible.module_utils.common import warnings as ansible_warnings
 
 from ansible_collections.mtls.cloudflare.plugins.module_utils import _api
-from ansible_collections.mtls.cloudflare.tests.unit.plugins.cloudflare_fakes import Clock
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core before 2.19
-    patch_module_args = None
-
-
-@contextlib.contextmanager
-def _module_args(args):
-    if patch_module_args is not None:
-        with patch_module_args(args):
-            yield
-        return
-    saved = basic._ANSIBLE_ARGS
-    basic._ANSIBLE_ARGS = json.dumps({'ANSIBLE_MODULE_ARGS': args}).encode('utf-8')
-    try:
-        yield
-    finally:
-        basic._ANSIBLE_ARGS = saved
+from ansible_collections.mtls.cloudflare.tests.unit.plugins.cloudflare_fakes import Clock, module_args
 
 
 @pytest.fixture
@@ -58,7 +37,7 @@ def run_module(capsys, monkeypatch, clock):
         # the warnings of the tests before it, and a fragment asserted there could come from them.
         for store in ('_global_warnings', '_global_deprecations'):
             getattr(ansible_warnings, store).clear()
-        with _module_args(args):
+        with module_args(args):
             with pytest.raises(SystemExit) as exited:
                 main()
         out = capsys.readouterr().out
