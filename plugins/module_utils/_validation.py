@@ -31,6 +31,7 @@ _FINGERPRINT_RE = re.compile(r'[0-9A-Fa-f:]{64,95}')
 MAX_HOSTNAME_LENGTH = 253
 # Far enough for any certificate; beyond this a date computed from it overflows.
 MAX_DAYS = 36500
+MAX_PARALLEL = 32
 
 
 class InputError(CloudflareError):
@@ -104,6 +105,13 @@ def check_finite(value, option, minimum=0.0, strictly_above=False):
     """A number option that must be finite and at least ``minimum`` (or above it)."""
     if value is None or isinstance(value, bool) or not math.isfinite(value) or value < minimum or (strictly_above and value == minimum):
         raise InputError('%s must be a finite number %s %s, got %r' % (option, 'above' if strictly_above else 'of at least', minimum, value))
+    return value
+
+
+def check_parallel(value, option):
+    """How many requests a module sends at once: enough to overlap round trips, never a flood."""
+    if not 1 <= value <= MAX_PARALLEL:
+        raise InputError('%s must be from 1 to %d, got %d' % (option, MAX_PARALLEL, value))
     return value
 
 

@@ -253,7 +253,7 @@ from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import Clo
 from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
 from ansible_collections.mtls.cloudflare.plugins.module_utils._pool import RateBudget, WorkerPool
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import (
-    InputError, check_days, normalize_fingerprint, normalize_serial, validate_fingerprint, validate_id, validate_serial,
+    InputError, check_days, check_parallel, normalize_fingerprint, normalize_serial, validate_fingerprint, validate_id, validate_serial,
 )
 from ansible_collections.mtls.cloudflare.plugins.module_utils._wait import poll_intervals
 from ansible_collections.mtls.cloudflare.plugins.module_utils._writes import Writer
@@ -315,7 +315,7 @@ class ClientCertificates(CloudflareTask):
     selectors = LISTS + ('common_name', 'issued_before')
     option_checks = dict(ids=_list_of(validate_id), serial_numbers=_list_of(validate_serial),
                          fingerprints_sha256=_list_of(validate_fingerprint), issued_before=_check_moment,
-                         expires_within_days=check_days)
+                         expires_within_days=check_days, parallel=check_parallel)
     non_negative = ('wait_timeout', 'max_changes')
     entries = ()
     missing = ()
@@ -330,8 +330,6 @@ class ClientCertificates(CloudflareTask):
         if params['all'] and any(params.get(name) is not None for name in LISTS):
             raise InputError('all: true selects every client certificate; it cannot be combined with %s'
                              % ', '.join(name for name in LISTS if params.get(name) is not None))
-        if not 1 <= params['parallel'] <= 32:
-            raise InputError('parallel must be from 1 to 32, got %d' % params['parallel'])
         self.before = None
         if params['issued_before'] is not None:
             text = params['issued_before']

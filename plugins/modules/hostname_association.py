@@ -175,7 +175,7 @@ from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop impo
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
 from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
 from ansible_collections.mtls.cloudflare.plugins.module_utils._pool import read_many
-from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, validate_hostnames, validate_id
+from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, check_parallel, validate_hostnames, validate_id
 from ansible_collections.mtls.cloudflare.plugins.module_utils._wait import Wait
 
 # Certificate fields an association repeats; unknown until Cloudflare answers for another certificate.
@@ -194,13 +194,11 @@ class HostnameAssociations(CloudflareTask):
     )
     rules = dict(required_if=[['state', 'enabled', ['certificate_id']], ['state', 'disabled', ['certificate_id']]])
     selectors = ('hostnames', 'certificate_id')
-    option_checks = dict(hostnames=validate_hostnames, certificate_id=validate_id)
+    option_checks = dict(hostnames=validate_hostnames, certificate_id=validate_id, parallel=check_parallel)
     non_negative = ('wait_timeout',)
     entries = ()
 
     def check_input(self):
-        if not 1 <= self.params['parallel'] <= 32:
-            raise InputError('parallel must be from 1 to 32, got %d' % self.params['parallel'])
         self.entries = [dict(hostname=hostname, changed=False, applied=False, before=None, after=None, item=None, seen=None)
                         for hostname in self.params['hostnames']]
 

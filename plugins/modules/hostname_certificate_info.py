@@ -215,7 +215,7 @@ from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop impo
 from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
 from ansible_collections.mtls.cloudflare.plugins.module_utils._pool import read_many
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import (
-    InputError, check_days, validate_hostnames, validate_id, validate_serial,
+    check_days, check_parallel, validate_hostnames, validate_id, validate_serial,
 )
 
 
@@ -229,11 +229,8 @@ class HostnameCertificateInfo(CloudflareTask):
         parallel=dict(type='int', default=8),
     )
     selectors = ('id', 'serial_number', 'hostnames')
-    option_checks = dict(id=validate_id, serial_number=validate_serial, expires_within_days=check_days, hostnames=validate_hostnames)
-
-    def check_input(self):
-        if not 1 <= self.params['parallel'] <= 32:
-            raise InputError('parallel must be from 1 to 32, got %d' % self.params['parallel'])
+    option_checks = dict(id=validate_id, serial_number=validate_serial, expires_within_days=check_days, hostnames=validate_hostnames,
+                         parallel=check_parallel)
 
     def read(self):
         params = self.params
