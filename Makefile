@@ -65,7 +65,7 @@ dev_env = PATH="$(VENV)/bin:$$PATH"
 	lint lint-ansible-lint lint-yamllint lint-changelog lint-docs lint-collection \
 	pytest-local-cloudflare pytest-unit pytest-live pytest-sdk5 venv-sdk5 contract build \
 	$(addprefix venv-core-,$(CORES)) $(addprefix sanity-,$(CORES)) $(addprefix units-,$(CORES)) \
-	$(addprefix integration-,$(CORES)) sanity-dev
+	$(addprefix integration-,$(CORES)) integration-variants sanity-dev
 
 help:
 	@echo 'make test         every check, every supported ansible-core (what CI runs); ends with "N passed, N failed"'
@@ -76,14 +76,15 @@ help:
 	@echo 'make release VERSION=X.Y.Z   antsibull-changelog release (CHANGELOG.rst); release-check tries it on a copy'
 	@echo 'make venv | venvs the dev venv | the dev venv plus one venv per ansible-core ($(CORES))'
 	@echo 'single steps:     lint-ansible-lint lint-yamllint lint-changelog lint-docs lint-collection'
-	@echo '                  pytest-local-cloudflare pytest-unit pytest-live pytest-sdk5 sanity-X.Y units-X.Y integration-X.Y contract build'
+	@echo '                  pytest-local-cloudflare pytest-unit pytest-live pytest-sdk5 sanity-X.Y units-X.Y integration-X.Y'
+	@echo '                  integration-variants contract build'
 	@echo '                  docs-strict awx-ee awx-job release-check'
 	@echo 'make bench        ours against the hand-written uri way on the local API (about 15 minutes; table in $$(BUILD)/bench.txt)'
 	@echo 'make clean        remove .build (venvs stay; rm -rf .venv .venvs for a cold start)'
 
 # ---------------------------------------------------------------- entry points
 test:
-	@python3 -u $(CI_TOOLS)/run_steps.py full --make "$(MAKE)" --cores "$(foreach c,$(CORES),$(c):$(CORE_PY_$(c)))"
+	@python3 -u $(CI_TOOLS)/run_steps.py full --make "$(MAKE)" --dev-core $(DEV_CORE) --cores "$(foreach c,$(CORES),$(c):$(CORE_PY_$(c)))"
 
 test-quick:
 	@python3 -u $(CI_TOOLS)/run_steps.py quick --make "$(MAKE)" --cores "$(DEV_CORE):$(DEV_PY)"
@@ -168,6 +169,10 @@ $(addprefix units-,$(CORES)): units-%: venv-core-% copy
 
 $(addprefix integration-,$(CORES)): integration-%: venv venv-core-% copy
 	@cd $(COPY) && $(call core_env,$*) $(CI_TOOLS)/ansible_test_integration.sh $(CORE_PY_$*)
+
+# The association and deletion targets once per read variant of the local API (one core: the dev venv's).
+integration-variants: venv venv-core-$(DEV_CORE) copy
+	@cd $(COPY) && $(call core_env,$(DEV_CORE)) $(CI_TOOLS)/ansible_test_integration_variants.sh $(CORE_PY_$(DEV_CORE))
 
 # test-quick: sanity with the ansible-core of the dev venv.
 sanity-dev: venv shellcheck copy
