@@ -178,8 +178,16 @@ def certificate_diff_view(shaped):
 # --- associations ------------------------------------------------------------------------------
 
 def shape_association(raw):
+    """The returned fields of an association. One that reads as removed or missing (``association_state``)
+    has every field but ``hostname`` null, whatever the shape of the read, so that no module reports a
+    removed association as still pointing at its old (perhaps deleted) certificate; a removal still
+    under way keeps its fields and its ``pending_deletion`` status, which a wait for the removal needs."""
     raw = raw if isinstance(raw, dict) else {}
-    return dict((field, raw.get(field)) for field in ASSOCIATION_FIELDS)
+    shaped = dict((field, raw.get(field)) for field in ASSOCIATION_FIELDS)
+    if association_state(shaped) == 'absent' and shaped['status'] != 'pending_deletion':
+        shaped = dict.fromkeys(ASSOCIATION_FIELDS)
+        shaped['hostname'] = raw.get('hostname')
+    return shaped
 
 
 def association_state(association):

@@ -75,6 +75,27 @@ def test_hostnames_add_each_association(run_module, api):
     assert_no_secret(result)
 
 
+@pytest.mark.parametrize('removed', [
+    dict(enabled=False, status='deleted'),          # the "disabled" read variant: enabled false, the old cert_id
+    dict(enabled=None, status='active'),            # enabled null with the old fields left in place
+], ids=['enabled-false-deleted', 'enabled-null'])
+def test_a_removed_association_is_returned_as_none_whatever_its_shape(run_module, api, removed):
+    # Found by the integration targets under the local API's read variants: the old cert_id of a
+    # removed association was returned as if the hostname were still on that (deleted) certificate.
+    api.get(CERTIFICATES, json=envelope([]))
+    api.get(HOSTNAMES + '/legacy.example.com', json=envelope(association('legacy.example.com', **removed)))
+    code, result = run_module(hostname_certificate_info.main, dict(ARGS, hostnames=['legacy.example.com']))
+    assert code == 0 and result['hostname_associations'] == [dict(dict.fromkeys(ASSOCIATION_FIELDS), hostname='legacy.example.com')]
+
+
+def test_a_removal_under_way_keeps_its_certificate_and_status(run_module, api):
+    api.get(CERTIFICATES, json=envelope([]))
+    api.get(HOSTNAMES + '/legacy.example.com', json=envelope(association('legacy.example.com', enabled=False, status='pending_deletion')))
+    code, result = run_module(hostname_certificate_info.main, dict(ARGS, hostnames=['legacy.example.com']))
+    assert code == 0 and result['hostname_associations'][0]['cert_id'] == CERT_ID
+    assert result['hostname_associations'][0]['status'] == 'pending_deletion'
+
+
 @pytest.mark.parametrize('args,option', [
     (dict(id='a/b'), 'id'),
     (dict(serial_number='xyz!'), 'serial_number'),
