@@ -16,21 +16,27 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 python=${1:?usage: ansible_test_integration_variants.sh X.Y}
-targets=(hostname_association hostname_certificate hostname_rotation role_hostname_certificate_rotation)
+# Each variant with the targets whose reads it changes: a removed association is read by
+# hostname_association and by the rotation (which moves hostnames, then detaches the rest); a
+# deleted certificate is read after hostname_certificate's deletions and the rotation's.
+association_targets="hostname_association hostname_rotation"
+certificate_targets="hostname_certificate hostname_rotation"
 variants=(
-    '{"removed_association": "disabled"}'
-    '{"removed_association": "404"}'
-    '{"removed_association": "404_1415"}'
-    '{"removed_association": "404_7003"}'
-    '{"deleted_hostname_certificate": "404"}'
-    '{"deleted_hostname_certificate": "400_1415"}'
+    "removed_association=disabled:$association_targets"
+    "removed_association=404:$association_targets"
+    "removed_association=404_1415:$association_targets"
+    "removed_association=404_7003:$association_targets"
+    "deleted_hostname_certificate=404:$certificate_targets"
+    "deleted_hostname_certificate=400_1415:$certificate_targets"
 )
 
 workdir=$(mktemp -d "${TMPDIR:-/tmp}/variants.XXXXXX")
 trap 'rm -rf "$workdir"' EXIT
 failed=()
-for variant in "${variants[@]}"; do
-    printf '{"variants": %s}\n' "$variant" >"$workdir/config.json"
+for entry in "${variants[@]}"; do
+    variant=${entry%%:*}
+    read -r -a targets <<<"${entry#*:}"
+    printf '{"variants": {"%s": "%s"}}\n' "${variant%%=*}" "${variant#*=}" >"$workdir/config.json"
     echo "==== read variant $variant: ${targets[*]}"
     if "$here/with_local_api.sh" --integration-config "$PWD/tests/integration/integration_config.yml" \
         --server-config "$workdir/config.json" -- ansible-test integration --venv --python "$python" "${targets[@]}"; then

@@ -78,8 +78,8 @@ def plan(profile, cores, dev_core=None):
         steps += [Step('sanity:%s' % core, 'sanity-dev', [venv, 'setup:shellcheck'], lock='sanity') for core, _python in cores]
         steps += checks_of_the_dev_venv(venv, profile)
         return steps
-    # The longest steps first, so that the two job slots end close together: each core's
-    # integration and sanity, then the rest.
+    # The longest steps first, so that the job slots end close together: the read variants, each
+    # core's integration and sanity, then the rest.
     per_core = []
     for core, python in cores:
         setup = 'setup:core-%s' % core
@@ -96,10 +96,11 @@ def plan(profile, cores, dev_core=None):
             Step('sanity:%s' % core, 'sanity-%s' % core, [setup, 'setup:shellcheck'], cannot_run=missing, lock='sanity'),
             Step('units:%s' % core, 'units-%s' % core, [setup], cannot_run=missing),
         ])
-    steps += [step for core_steps in per_core for step in core_steps]
     if dev_core in [core for core, _python in cores]:
-        # The targets that remove associations and delete certificates, under every other read variant.
+        # The targets that remove associations and delete certificates, under every other read
+        # variant: the longest step of all, so it is the first to start.
         steps.append(Step('integration:variants', 'integration-variants', [venv, 'setup:core-%s' % dev_core]))
+    steps += [step for core_steps in per_core for step in core_steps]
     steps += checks_of_the_dev_venv(venv, profile)
     steps.append(Step('contract', 'contract', [venv]))
     steps.append(Step('build', 'build', [venv]))
