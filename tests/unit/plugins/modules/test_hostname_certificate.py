@@ -358,6 +358,16 @@ def test_refusal_without_detach_hostnames_names_the_option(run_module, api):
     assert result['api_error']['status'] == 400
 
 
+@pytest.mark.parametrize('status', [401, 403])
+def test_a_delete_the_token_may_not_send_does_not_blame_associations(run_module, api, status):
+    api.get(ONE, json=envelope(certificate()))
+    api.delete(ONE, **refused(10000, 'Authentication error', status=status))
+    code, result = run_module(hostname_certificate.main, ABSENT)
+    assert code == 1 and result['changed'] is False
+    assert 'associated' not in result['msg'] and 'detach_hostnames' not in result['msg']
+    assert '10000: Authentication error' in result['msg'] and result['api_error']['status'] == status
+
+
 def test_refusal_after_detaching_names_the_hostnames_and_keeps_changed(run_module, api):
     api.get(ONE, json=envelope(certificate()))
     api.get(HOSTNAMES + '/app.example.com', json=envelope(association('app.example.com')))
