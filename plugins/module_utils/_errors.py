@@ -10,6 +10,9 @@
 from __future__ import annotations
 
 # Codes from Cloudflare's docs that a user can act on; the hint says how.
+# The statuses of a request whose credentials Cloudflare refused (unknown, or without the permission).
+DENIED_STATUSES = (401, 403)
+
 HINTS = {
     1406: "the certificate is already uploaded to this zone: find the existing one and use it",
     1415: "check the certificate id; a zone-level Authenticated Origin Pulls certificate id is not a hostname certificate id",
@@ -64,6 +67,11 @@ class CloudflareError(Exception):
     @property
     def codes(self):
         return [item.get('code') for item in self.errors if isinstance(item, dict)]
+
+    @property
+    def denied(self):
+        """Cloudflare refused the credentials (HTTP 401 or 403): nothing about the object explains it."""
+        return self.status in DENIED_STATUSES
 
     def as_dict(self):
         """The structured ``api_error`` return value (no credentials ever reach it)."""
@@ -121,7 +129,7 @@ def format_api_failure(method, path, status, errors, messages=None, cf_ray=None,
         hint = HINTS.get(code)
         if hint and hint not in hints:
             hints.append(hint)
-    if not hints and status in (401, 403):
+    if not hints and status in DENIED_STATUSES:
         hints.append(HINTS[10000])
     if hints:
         text += '. Hint: ' + '; '.join(hints)

@@ -272,7 +272,7 @@ class HostnameAssociations(CloudflareTask):
         """A refused PUT may be the limit of 100 hostnames per certificate, whose error code is not known: count and say so."""
         adding = sorted(set(item['cert_id'] for item in batch if item['enabled'] is not None))
         # Not the limit: a refused credential, or a certificate Cloudflare does not know (1415).
-        if not adding or error.status in (401, 403, 404) or UNKNOWN_CERTIFICATE in error.codes:
+        if not adding or error.denied or error.status == 404 or UNKNOWN_CERTIFICATE in error.codes:
             return error
         counts = self._on_certificates()
         figures = ', '.join('%d on %s' % (len(counts.get(certificate_id, [])), certificate_id) for certificate_id in adding)

@@ -364,8 +364,8 @@ class HostnameCertificate(CloudflareTask):
         try:
             deleted, by_this_run = self.write(delete_write(self.client, self.zone, certificate_id))
         except CloudflareError as error:
-            # Associations explain a refused DELETE; a token that may not delete (401, 403) does not.
-            if error.refused and error.status not in (401, 403):
+            # Associations explain a refused DELETE; a token that may not delete does not.
+            if error.refused and not error.denied:
                 raise error.restated(self._refusal_message(certificate_id, error))
             raise
         shaped = shape_hostname_certificate(deleted) if isinstance(deleted, dict) and (deleted.get('id') or deleted.get('cert_id')) else None

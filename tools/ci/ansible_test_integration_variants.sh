@@ -38,8 +38,7 @@ for entry in "${variants[@]}"; do
     read -r -a targets <<<"${entry#*:}"
     printf '{"variants": {"%s": "%s"}}\n' "${variant%%=*}" "${variant#*=}" >"$workdir/config.json"
     echo "==== read variant $variant: ${targets[*]}"
-    if "$here/with_local_api.sh" --integration-config "$PWD/tests/integration/integration_config.yml" \
-        --server-config "$workdir/config.json" -- ansible-test integration --venv --python "$python" "${targets[@]}"; then
+    if "$here/ansible_test_integration.sh" "$python" --server-config "$workdir/config.json" "${targets[@]}"; then
         echo "==== read variant $variant: passed"
     else
         echo "==== read variant $variant: FAILED"
