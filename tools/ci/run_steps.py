@@ -274,10 +274,13 @@ def summary(steps, seconds):
 
 
 def default_jobs():
-    """MAKE_TEST_JOBS, else one per CPU, at most MAX_JOBS."""
-    if os.environ.get('MAKE_TEST_JOBS'):
-        return max(1, int(os.environ['MAKE_TEST_JOBS']))
-    return max(1, min(os.cpu_count() or 1, MAX_JOBS))
+    """MAKE_TEST_JOBS (a whole number, at least 1), else one per CPU, at most MAX_JOBS."""
+    text = os.environ.get('MAKE_TEST_JOBS', '').strip()
+    if not text:
+        return max(1, min(os.cpu_count() or 1, MAX_JOBS))
+    if not text.isdigit() or int(text) < 1:
+        sys.exit('run_steps: MAKE_TEST_JOBS must be a whole number of at least 1, got %r' % text)
+    return int(text)
 
 
 def main():
@@ -287,13 +290,17 @@ def main():
     parser.add_argument('--cores', required=True, help='space-separated CORE:PYTHON pairs')
     parser.add_argument('--dev-core', help='the core that runs integration-variants (full profile)')
     parser.add_argument('--make', default=os.environ.get('MAKE', 'make'))
-    parser.add_argument('--jobs', type=int, default=default_jobs(), help='steps at a time (MAKE_TEST_JOBS; default one per CPU)')
+    parser.add_argument('--jobs', type=int, default=None, help='steps at a time (MAKE_TEST_JOBS; default one per CPU)')
     args = parser.parse_args()
+    if args.jobs is None:
+        args.jobs = default_jobs()
+    elif args.jobs < 1:
+        parser.error('--jobs must be at least 1')
 
     started = time.monotonic()
     steps = plan(args.profile, parse_cores(args.cores), args.dev_core)
-    print('%d steps, up to %d at a time' % (len(steps), max(1, args.jobs)), flush=True)
-    Runner(steps, args.make, max(1, args.jobs)).run()
+    print('%d steps, up to %d at a time' % (len(steps), args.jobs), flush=True)
+    Runner(steps, args.make, args.jobs).run()
     passed, failed = summary(steps, time.monotonic() - started)
     print('%d passed, %d failed' % (passed, failed), flush=True)
     return 1 if failed else 0
