@@ -23,16 +23,14 @@ COPY := $(BUILD)/ansible_collections/mtls/cloudflare
 CI_TOOLS := $(REPO)/tools/ci
 
 # Tested ansible-core releases: the exact patch release, and the Python that runs it.
-CORES := 2.16 2.17 2.18 2.19 2.20 2.21
+# 2.17 and 2.18 reached end of life in May and November 2026: no longer tested (2.16 stays, for
+# Automation Platform users).
+CORES := 2.16 2.19 2.20 2.21
 CORE_PIN_2.16 := 2.16.19
-CORE_PIN_2.17 := 2.17.14
-CORE_PIN_2.18 := 2.18.19
 CORE_PIN_2.19 := 2.19.14
 CORE_PIN_2.20 := 2.20.10
 CORE_PIN_2.21 := 2.21.5
 CORE_PY_2.16 := 3.11
-CORE_PY_2.17 := 3.11
-CORE_PY_2.18 := 3.11
 CORE_PY_2.19 := 3.11
 CORE_PY_2.20 := 3.12
 CORE_PY_2.21 := 3.13
