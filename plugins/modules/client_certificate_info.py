@@ -78,7 +78,7 @@ EXAMPLES = r'''
   delegate_to: localhost
   register: expiring
 
-- name: Fail when a certificate was revoked outside Ansible
+- name: Fail when an active certificate expires within 30 days
   ansible.builtin.assert:
     that: expiring.client_certificates | length == 0
     fail_msg: "Renew: {{ expiring.client_certificates | map(attribute='common_name') | join(', ') }}"

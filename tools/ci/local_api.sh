@@ -11,17 +11,21 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 if [ "${1:-}" != --under-local-api ]; then
     exec "$here/with_local_api.sh" -- "$0" --under-local-api
 fi
+repo=$(cd "$here/../.." && pwd)
+# The ansible-playbook that runs this API's venv (make local-api puts the demo venv first on PATH).
+playbook=$(command -v ansible-playbook || echo ansible-playbook)
 cat <<TEXT
 
-The local Cloudflare API is running. Point your playbooks at it with:
+The local Cloudflare API is running. In another shell, paste these lines (each is a shell
+command or a comment), then run your playbooks against it:
 
-  export CLOUDFLARE_API_BASE_URL=$CLOUDFLARE_API_BASE_URL
-  export CLOUDFLARE_API_TOKEN=$CLOUDFLARE_API_TOKEN    (read-only: local-readonly-token)
-  zone: $LOCAL_API_ZONE_NAME    (zone_id: $LOCAL_API_ZONE_ID)
-  control API (reset, journal, faults, clock): $LOCAL_API_CONTROL_URL
-
-for example, from this checkout:
-  ANSIBLE_COLLECTIONS_PATH=$(cd "$here/../.." && pwd)/.build ansible-playbook my-playbook.yml
+export CLOUDFLARE_API_BASE_URL=$CLOUDFLARE_API_BASE_URL
+export CLOUDFLARE_API_TOKEN=$CLOUDFLARE_API_TOKEN
+# read-only token, to try the _info modules: export CLOUDFLARE_API_TOKEN=local-readonly-token
+export ANSIBLE_COLLECTIONS_PATH=$repo/.build
+# in your tasks: zone: $LOCAL_API_ZONE_NAME (or zone_id: $LOCAL_API_ZONE_ID)
+# control API (reset, journal, faults, clock): $LOCAL_API_CONTROL_URL
+$playbook my-playbook.yml
 
 It keeps its state in memory until it stops. Press Ctrl-C to stop it.
 TEXT
