@@ -10,7 +10,9 @@ Usage: python check_collection.py [COLLECTION_ROOT]
 - the action group ``all`` in meta/runtime.yml lists exactly the modules (no more, no fewer,
   no duplicates), so ``module_defaults: {group/mtls.cloudflare.all: ...}`` reaches every one;
 - tests/sanity/ignore-*.txt are absent or empty: sanity passes without ignore entries;
-- changelogs/fragments/ exists, for antsibull-changelog.
+- changelogs/fragments/ exists, for antsibull-changelog;
+- the AWX guide shows the credential type file whole (the first ``code-block:: yaml`` of
+  docs/docsite/rst/guide_awx.rst parses to what docs/awx/cloudflare_credential_type.yml holds).
 
 Exit status 1 with one line per problem, 0 when every rule holds.
 """
@@ -121,6 +123,28 @@ def check_changelog(root, problems):
         problems.append('changelogs/fragments/ is missing')
 
 
+def check_awx_guide(root, problems):
+    """The credential type the AWX guide shows is the file's, whole."""
+    guide_path = os.path.join('docs', 'docsite', 'rst', 'guide_awx.rst')
+    type_path = os.path.join('docs', 'awx', 'cloudflare_credential_type.yml')
+    with open(os.path.join(root, guide_path), encoding='utf-8') as guide:
+        lines = guide.read().split('\n')
+    try:
+        start = lines.index('.. code-block:: yaml') + 2
+    except ValueError:
+        problems.append('%s: no ".. code-block:: yaml" with the credential type' % guide_path)
+        return
+    block = []
+    for line in lines[start:]:
+        if line and not line.startswith('    '):
+            break
+        block.append(line[4:])
+    with open(os.path.join(root, type_path), encoding='utf-8') as type_file:
+        wanted = yaml.safe_load(type_file)
+    if yaml.safe_load('\n'.join(block)) != wanted:
+        problems.append('%s: the credential type it shows differs from %s; show the file whole' % (guide_path, type_path))
+
+
 def main(argv):
     """Run every check on the collection at argv[1] (default: the current directory)."""
     root = argv[1] if len(argv) > 1 else '.'
@@ -129,6 +153,7 @@ def main(argv):
     check_action_group(root, problems)
     check_sanity_ignores(root, problems)
     check_changelog(root, problems)
+    check_awx_guide(root, problems)
     for problem in problems:
         print('ERROR: %s' % problem)
     modules = module_names(root)
