@@ -15,6 +15,7 @@ once per call: deciding what a lost or odd answer to a write means is ``_writes.
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import random
 import re
@@ -31,6 +32,7 @@ from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import
 REQUESTS_IMPORT_ERROR = None
 try:
     import requests
+    import urllib3
 except ImportError:  # pragma: no cover - exercised by the sanity import test
     requests = None
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
@@ -51,6 +53,9 @@ BACKOFF_CAP = 30.0
 PACE_BELOW = 10
 # Plain http:// carries credentials unencrypted: only to these names, which never reach DNS.
 LOOPBACK_NAMES = ('localhost',)
+# A Cloudflare answer is a page of at most a few hundred KiB: a body past this is not Cloudflare's.
+MAX_BODY_BYTES = 8 * 1024 * 1024
+READ_CHUNK = 64 * 1024
 
 
 def _ratelimit_items(header, wanted=('r', 't')):
@@ -111,7 +116,7 @@ class Envelope(object):
 def checked_base_url(url):
     """``api_base_url`` without a trailing slash; InputError naming the option (never echoing a password)."""
     text = url if isinstance(url, str) else ''
-    shown = _without_credentials(text)
+    shown = without_credentials(text)
     if not text or text != text.strip() or any(ch.isspace() for ch in text):
         raise InputError('api_base_url must be a URL without spaces such as %s, got %s' % (DEFAULT_BASE_URL, shorten(shown)))
     parts = urlsplit(text)
@@ -140,7 +145,7 @@ def url_password(url):
     return match.group(2) if match and match.group(2) else None
 
 
-def _without_credentials(url):
+def without_credentials(url):
     # Up to the last '@': a password may hold '/' or '@' that a URL parser reads otherwise.
     return re.sub(r'//.*@', '//***@', url)
 
@@ -282,10 +287,27 @@ class CloudflareClient(object):
             self.budget.acquire()
         else:
             self._pace(method, path)
+        # api_timeout bounds the whole answer, not only each socket read: a body that trickles
+        # in a byte at a time must not hold the run.
+        deadline = time.monotonic() + self.timeout
         try:
+            # Cloudflare's API never redirects; following one would send the credentials (and an
+            # upload's private key) to whatever host the Location names.
             response = self.session.request(method, self.base_url + path, params=params, json=body, timeout=self.timeout,
-                                            verify=self.verify)
-        except requests.exceptions.RequestException as exc:
+                                            verify=self.verify, allow_redirects=False, stream=True)
+            try:
+                content = _read_body(response, deadline)
+            finally:
+                response.close()
+        except _BodyRefused as exc:
+            if self.budget is not None:
+                self.budget.not_answered()
+            raise CloudflareError(
+                format_api_failure(method, path, response.status_code, [], detail=exc.reason, attempts=attempts, waited=self.waited,
+                                   cf_ray=response.headers.get('cf-ray')),
+                method=method, path=path, status=response.status_code, attempts=attempts, waited=round(self.waited, 1),
+                reason=exc.reason, retryable=exc.retryable)
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             if self.budget is not None:
                 self.budget.not_answered()
             not_sent = _never_sent(exc)
@@ -297,7 +319,7 @@ class CloudflareClient(object):
         self._remember_ratelimit(response)
         if self.budget is not None:
             self.budget.observe(response.status_code, response.headers)
-        return self._decode(method, path, response, attempts)
+        return self._decode(method, path, response, content, attempts)
 
     def backoff(self, method, path, attempts, reason, retry_after):
         """Sleep before attempt ``attempts + 1`` and return True, or return False when the budget is spent."""
@@ -365,28 +387,35 @@ class CloudflareClient(object):
         self._limits = [(name, remaining, now + reset, quotas.get(name))
                         for name, remaining, reset in _ratelimit_items(response.headers.get('Ratelimit'))]
 
-    def _decode(self, method, path, response, attempts):
+    def _decode(self, method, path, response, content, attempts):
         status = response.status_code
-        cf_ray = response.headers.get('cf-ray')
+        cf_ray = _header_text(response.headers.get('cf-ray'))
         retry_after = _retry_after_seconds(response.headers.get('Retry-After'))
         details = dict(method=method, path=path, status=status, cf_ray=cf_ray, attempts=attempts, waited=round(self.waited, 1),
                        retry_after=retry_after)
-        try:
-            envelope = response.json()
-        except ValueError:
-            envelope = None
+        if 300 <= status < 400:
+            reason = 'HTTP %d redirect to %s, which is not followed' % (status, _location_host(response.headers.get('Location')))
+            raise CloudflareError(
+                format_api_failure(method, path, status, [], cf_ray=cf_ray, attempts=attempts, waited=self.waited,
+                                   detail="a redirect to %s; Cloudflare's API never redirects, so it was not followed "
+                                          "(credentials stay here): check api_base_url" % _location_host(response.headers.get('Location'))),
+                reason=reason, retryable=False, **dict(details, retry_after=None))
+        envelope = _parse_json(content)
         if not isinstance(envelope, dict):
             reason = 'HTTP %d with a body that is not a Cloudflare JSON envelope (%s, %d bytes)' % (
-                status, response.headers.get('Content-Type', 'no content type'), len(response.content or b''))
+                status, _header_text(response.headers.get('Content-Type')) or 'no content type', len(content))
             raise CloudflareError(format_api_failure(method, path, status, [], cf_ray=cf_ray, attempts=attempts, waited=self.waited,
                                                      detail=reason.split(' with ', 1)[1]),
                                   reason=reason, retryable=True, **details)
-        errors = [item for item in envelope.get('errors') or [] if item]
-        messages = envelope.get('messages') or []
-        if status >= 400 or envelope.get('success') is not True:
+        errors, odd_errors = _envelope_items(envelope.get('errors'))
+        messages, odd_messages = _envelope_items(envelope.get('messages'))
+        success = envelope.get('success')
+        if status >= 400 or success is not True:
             reason = 'HTTP %d' % status if status >= 400 else 'HTTP %d with success: false' % status
-            # A 4xx with Cloudflare's envelope is Cloudflare refusing the request: nothing was done.
-            refused = 400 <= status < 500 and status != 429
+            # A 4xx with Cloudflare's envelope is Cloudflare refusing the request: nothing was done. An
+            # envelope of another shape (errors not a list of objects, success not false) proves nothing.
+            well_formed = success is False and not odd_errors and not odd_messages
+            refused = 400 <= status < 500 and status != 429 and well_formed
             raise CloudflareError(
                 format_api_failure(method, path, status, errors, messages, cf_ray=cf_ray, attempts=attempts, waited=self.waited,
                                    detail=None if status >= 400 else 'the envelope says success: false'),
@@ -417,13 +446,23 @@ class CloudflareClient(object):
             if fresh:
                 yield fresh
             info = envelope.result_info
+            odd = [key for key in ('total_count', 'total_pages', 'per_page') if info.get(key) is not None and _as_int(info[key], None) is None]
+            if odd:
+                raise CloudflareError(
+                    format_api_failure('GET', path, envelope.status, [], detail='the answer has result_info.%s %s where a whole number '
+                                       'is due; a list it cannot be told complete is not used' % (odd[0], shorten(repr(info[odd[0]])))),
+                    method='GET', path=path, status=envelope.status)
             total = _as_int(info.get('total_count'), total)
             if total is not None and len(seen) >= total:
                 return
             if page_number >= _as_int(info.get('total_pages'), max_pages + 1):
                 break
-            if not items or not fresh or (total is None and len(items) < _as_int(info.get('per_page'), per_page)):
+            pages_known = _as_int(info.get('total_pages'), None) is not None
+            if not items or not fresh or (total is None and not pages_known and len(items) < _as_int(info.get('per_page'), per_page)):
                 break
+        else:
+            raise CloudflareError('Cloudflare API GET %s: the listing still had more after %d pages (%d items); a partial list is '
+                                  'not used' % (path, max_pages, len(seen)), method='GET', path=path, status=200)
         if total is not None and len(seen) < total:
             raise CloudflareError('Cloudflare API GET %s: the listing ended after %d of the %d items its result_info announced; '
                                   'a partial list is not used. Run the task again' % (path, len(seen), total),
@@ -443,10 +482,110 @@ def _jitter():
 
 
 def _as_int(value, default):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    """A count or page number of ``result_info``: a whole number of 0 or more (or its decimal text), else ``default``."""
+    if isinstance(value, bool):
         return default
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return value if isinstance(value, int) and value >= 0 else default
+
+
+class _BodyRefused(Exception):
+    """An answer whose body was not read whole: too slow (retryable) or too large (not)."""
+
+    def __init__(self, reason, retryable):
+        super(_BodyRefused, self).__init__(reason)
+        self.reason = reason
+        self.retryable = retryable
+
+
+def _read_body(response, deadline):
+    """The whole body of a streamed ``response``, within ``deadline`` (time.monotonic) and MAX_BODY_BYTES."""
+    declared = _as_int(response.headers.get('Content-Length'), None)
+    if declared is not None and declared > MAX_BODY_BYTES:
+        raise _BodyRefused('an answer of %d bytes, more than any Cloudflare answer (%d MiB at most are read)'
+                           % (declared, MAX_BODY_BYTES // (1024 * 1024)), retryable=False)
+    raw = response.raw
+    # read1 (urllib3 2) returns after one read from the socket, so a trickle is seen at once;
+    # urllib3 1.26 has only read(), which waits for a whole chunk: read small ones there.
+    read = getattr(raw, 'read1', None)
+    if read is None:
+        def read(size):
+            return raw.read(min(size, 1024))
+    chunks = []
+    size = 0
+    while True:
+        if time.monotonic() > deadline:
+            raise _BodyRefused('the answer did not arrive whole within api_timeout (%d bytes so far)' % size, retryable=True)
+        chunk = read(READ_CHUNK)
+        if not chunk:
+            return b''.join(chunks)
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _BodyRefused('an answer of more than %d MiB, more than any Cloudflare answer' % (MAX_BODY_BYTES // (1024 * 1024)),
+                               retryable=False)
+        chunks.append(chunk)
+
+
+def _reject_constant(name):
+    # NaN and Infinity are not JSON (RFC 8259); Python's parser accepts them unless told otherwise.
+    raise ValueError('not JSON: %s' % name)
+
+
+def _parse_json(content):
+    """The decoded JSON of ``content``, or None when it is not JSON (or nested too deep to be Cloudflare's)."""
+    try:
+        return json.loads(content.decode('utf-8'), parse_constant=_reject_constant)
+    except (ValueError, RecursionError, UnicodeDecodeError):
+        return None
+
+
+def _envelope_items(value):
+    """(items, odd) of an envelope's ``errors`` or ``messages``: dicts whose ``code`` is an int or None.
+
+    Anything else in the list (a string, a number) becomes a message; a field that is not a list
+    at all becomes one item saying so; ``odd`` says the field was not Cloudflare's shape. Nothing
+    of an odd shape gets past this to the code that compares codes.
+    """
+    if value is None:
+        return [], False
+    if not isinstance(value, list):
+        return [{'code': None, 'message': 'malformed (%s where a list is due)' % _kind_of(value)}], True
+    items = []
+    odd = False
+    for item in value:
+        if isinstance(item, dict):
+            code = item.get('code')
+            message = item.get('message')
+            clean = {'code': code if isinstance(code, int) and not isinstance(code, bool) else None,
+                     'message': message if isinstance(message, str) else ('' if message is None else shorten(repr(message)))}
+            odd = odd or (code is not None and clean['code'] is None) or not isinstance(message, (str, type(None)))
+            if isinstance(item.get('source'), dict) and isinstance(item['source'].get('pointer'), str):
+                clean['source'] = {'pointer': item['source']['pointer']}
+            if clean['code'] is not None or clean['message']:
+                items.append(clean)
+        else:
+            odd = True
+            if isinstance(item, str) and item:
+                items.append({'code': None, 'message': item})
+            elif item:
+                items.append({'code': None, 'message': shorten(repr(item))})
+    return items, odd
+
+
+def _header_text(value):
+    return value if isinstance(value, str) else None
+
+
+def _location_host(location):
+    """The host a redirect names (never its path, query or user part), or a note that it named none."""
+    try:
+        host = urlsplit(location or '').hostname
+    except ValueError:
+        host = None
+    return host or ('the same host' if location else 'nowhere (no Location header)')
 
 
 def _kind_of(value):
@@ -476,8 +615,11 @@ def _describe_network_error(exc):
                 'only against a test server you trust)' % _first_line(exc))
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return 'connection timed out'
-    if isinstance(exc, requests.exceptions.Timeout):
+    if isinstance(exc, (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)):
         return 'no response within api_timeout'
+    if isinstance(exc, (urllib3.exceptions.HTTPError, OSError)) and not isinstance(exc, requests.exceptions.RequestException):
+        # Raised while the body was read (stream=True): the answer had begun.
+        return 'the connection was closed before the whole answer arrived'
     if isinstance(exc, requests.exceptions.ConnectionError):
         if _never_sent(exc):
             return 'could not connect (%s)' % _first_line(exc)

@@ -25,11 +25,12 @@ the rest, always in this order:
 from __future__ import annotations
 
 import copy
+import os
 import math
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
-from ansible_collections.mtls.cloudflare.plugins.module_utils._api import DEFAULT_BASE_URL, CloudflareClient, url_password
+from ansible_collections.mtls.cloudflare.plugins.module_utils._api import DEFAULT_BASE_URL, CloudflareClient, url_password, without_credentials
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, check_finite, shorten, validate_id
 from ansible_collections.mtls.cloudflare.plugins.module_utils._writes import Writer
@@ -155,10 +156,17 @@ class CloudflareModule(AnsibleModule):
                 # AnsibleModule would refuse a list given as null, or holding a null, with a type error
                 # (older cores); let check_shared_input say it is an empty selector instead.
                 self.params[name] = []
-        password = url_password(self.params.get('api_base_url'))
-        if password:
+        url = self.params.get('api_base_url')
+        if url is None:
+            # Filled in from the environment only during validation: look at it now, so that a URL with
+            # a password set there is hidden from the very first message too.
+            url = os.environ.get('CLOUDFLARE_API_BASE_URL')
+        if url_password(url):
             # Refused later (credentials belong in api_token); never echoed meanwhile, not even in invocation.
-            self.no_log_values.add(password)
+            # The whole URL is masked, not the password alone: a short password ("x") masked on its own
+            # would garble every word of every message that holds its letters.
+            self.no_log_values.add(url)
+            self.params['api_base_url'] = without_credentials(url)
 
 
 def check_shared_input(module, task):

@@ -295,6 +295,20 @@ ROWS = [
 
 # ---- columns ------------------------------------------------------------------------------
 
+# Envelopes of shapes Cloudflare does not send but a proxy, a bug or a hostile network may:
+# each must end as an honest failure or a re-read, never as a crash.
+MALFORMED = {
+    "errors: 5": '{"success": false, "errors": 5, "messages": [], "result": null}',
+    "code a list": '{"success": false, "errors": [{"code": [1000, 1001], "message": "x"}], "messages": [], "result": null}',
+    "code an object": '{"success": false, "errors": [{"code": {"a": 1}, "message": ["x"]}], "messages": {}, "result": null}',
+    "errors of strings": '{"success": false, "errors": ["boom", 7, null], "messages": "x", "result": null}',
+    "Infinity": '{"success": true, "errors": [], "messages": [], "result": {"id": Infinity}, "result_info": {"total_count": Infinity}}',
+    "NaN count": '{"success": true, "errors": [], "messages": [], "result": [], "result_info": {"total_count": 1e400, "total_pages": "x"}}',
+    "success a string": '{"success": "yes", "errors": [], "messages": [], "result": {}}',
+    "nested 200000 deep": '[' * 200000 + ']' * 200000,
+    "lone surrogate": '{"success": true, "result": "\udcff"}',
+}
+
 @dataclass
 class Column:
     name: str
@@ -328,6 +342,15 @@ def _columns():
                         ("html200", dict(action="bad_body", status=200)), ("sfalse", dict(action="success_false")),
                         ("empty", dict(action="empty_body")), ("null", dict(action="result_null")),
                         ("trunc", dict(action="truncated"))):
+        columns.append(Column(name, dict(fault, after_apply=False)))
+        columns.append(Column(name + "-a", dict(fault, after_apply=True)))
+    # A redirect (never followed: the credentials stay home) and envelopes of odd shapes, whose
+    # write may have been carried out all the same.
+    for name, fault in (("307", dict(action="redirect", status=307)), ("308", dict(action="redirect", status=308)),
+                        ("err5", dict(action="raw", status=400, body=MALFORMED["errors: 5"])),
+                        ("code[]", dict(action="raw", status=400, body=MALFORMED["code a list"])),
+                        ("inf", dict(action="raw", body=MALFORMED["Infinity"])),
+                        ("deep", dict(action="raw", body=MALFORMED["nested 200000 deep"]))):
         columns.append(Column(name, dict(fault, after_apply=False)))
         columns.append(Column(name + "-a", dict(fault, after_apply=True)))
     return columns

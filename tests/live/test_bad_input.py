@@ -164,6 +164,8 @@ SHARED = [
     ('api_base_url http://foo.localhost', {'api_base_url': 'http://foo.localhost:8080/client/v4'}, 'api_base_url'),
     ('api_base_url http://localhost.localdomain', {'api_base_url': 'http://localhost.localdomain:8080/client/v4'}, 'api_base_url'),
     ('api_base_url with a password', {'api_base_url': 'https://user:s3cretpw@api.example.com/client/v4'}, 'api_base_url'),
+    # Masking a one-letter password on its own turned "api_base_url" into "ap********_base_url".
+    ('api_base_url with a one-letter password', {'api_base_url': 'https://user:i@api.example.com/client/v4'}, 'api_base_url'),
     ('api_base_url with a query', {'api_base_url': 'https://api.example.com/client/v4?x=1'}, 'api_base_url'),
     ('api_base_url with a fragment', {'api_base_url': 'https://api.example.com/client/v4#top'}, 'api_base_url'),
     ('ca_path does not exist', {'ca_path': '/nonexistent/mtls-cloudflare/ca.pem'}, 'ca_path'),

@@ -228,3 +228,41 @@ def test_a_held_back_request_is_journaled_when_its_answer_ends(api):
     assert [entry["method"] for entry in entries] == ["GET", "POST"]
     # ``time`` is the arrival: sorting by it gives the order the client sent them in.
     assert [entry["method"] for entry in sorted(entries, key=lambda entry: entry["time"])] == ["POST", "GET"]
+
+
+@pytest.mark.parametrize("after_apply", [False, True], ids=["before_apply", "after_apply"])
+def test_redirect(api, after_apply):
+    add_fault(api, action="redirect", status=308, location="https://catcher.invalid/x", after_apply=after_apply)
+    csr = make_csr("redirect")
+    response = api.session.post(api.base_url + LIST, json={"csr": csr, "validity_days": 30}, headers=api.auth_headers,
+                                allow_redirects=False, timeout=10)
+    assert response.status_code == 308 and response.headers["Location"] == "https://catcher.invalid/x"
+    assert len(issued_from(api, csr)) == (1 if after_apply else 0)
+
+
+def test_raw_body_is_sent_as_given(api):
+    add_fault(api, action="raw", status=400, body='{"success": false, "errors": 5}')
+    response = issue(api, make_csr("raw"))
+    assert response.status_code == 400 and response.content == b'{"success": false, "errors": 5}'
+
+
+def test_raw_needs_a_body(api):
+    answer = api.control("POST", "faults", {"action": "raw"}, expect=400)
+    assert "body" in json.dumps(answer)
+
+
+def test_drip_sends_a_byte_at_a_time(api):
+    add_fault(api, action="drip", delay=0.05, size=20)
+    response = api.session.post(api.base_url + LIST, json={"csr": make_csr("drip"), "validity_days": 30}, headers=api.auth_headers,
+                                stream=True, timeout=10)
+    assert response.headers["Content-Length"] == "20"
+    pieces = [response.raw.read1(1024) for dummy in range(3)]
+    assert [len(piece) for piece in pieces] == [1, 1, 1]
+    response.close()
+
+
+def test_huge_has_no_length_and_ends_with_the_connection(api):
+    add_fault(api, action="huge", size=2 * 1024 * 1024)
+    response = issue(api, make_csr("huge"))
+    assert "Content-Length" not in response.headers
+    assert len(response.content) >= 2 * 1024 * 1024 - 200000 and response.content.startswith(b"[")

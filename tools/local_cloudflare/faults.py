@@ -38,6 +38,15 @@ action             what the client gets
 ``truncated``      the JSON answer cut in half (``Content-Type: application/json``). With
                    ``after_apply``: the real answer, with its real status (or ``status``);
                    without: the first half of ``{"success": true, ..., "result": null}``, 200
+``redirect``       that 3xx status (default 307) with ``Location: <location>`` (default a host
+                   that is not this one)
+``raw``            the text ``body`` as it is, as ``application/json``, with ``status`` (default
+                   200): envelopes of every odd shape (``"errors": 5``, a code that is a list,
+                   ``Infinity``, nesting 200 000 deep)
+``drip``           a JSON answer of ``size`` bytes (default 1024) announced in Content-Length,
+                   sent one byte every ``delay`` seconds (default 1)
+``huge``           a JSON-looking body of ``size`` bytes (default 50 MiB) without Content-Length,
+                   the connection closed at its end
 =================  =========================================================================
 
 ``lands_late`` is only valid with ``timeout`` and excludes ``after_apply``. ``delay`` is
@@ -54,13 +63,17 @@ from dataclasses import dataclass, field
 
 from .errors import error_item, failure_envelope
 
-ACTIONS = ("status", "delay", "timeout", "drop", "bad_body", "success_false", "result_null", "empty_body", "truncated")
+ACTIONS = ("status", "delay", "timeout", "drop", "bad_body", "success_false", "result_null", "empty_body", "truncated",
+           "redirect", "raw", "drip", "huge")
+STREAMED = ("drip", "huge")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "*")
 BAD_BODY = (b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
             b"<body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>\n")
 # The answer a ``truncated`` fault cuts when the request was not carried out.
 NULL_RESULT = {"success": True, "errors": [], "messages": [], "result": None}
-FIELDS = frozenset(("method", "path", "count", "action", "status", "retry_after", "delay", "after_apply", "lands_late", "errors"))
+FIELDS = frozenset(("method", "path", "count", "action", "status", "retry_after", "delay", "after_apply", "lands_late", "errors",
+                    "location", "body", "size"))
+ELSEWHERE = "https://api.elsewhere.invalid/client/v4/"
 
 
 class FaultError(ValueError):
@@ -101,6 +114,9 @@ class Fault:
     after_apply: bool = False
     lands_late: bool = False
     errors: list | None = None
+    location: str | None = None
+    body: str | None = None
+    size: int | None = None
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     pattern: re.Pattern | None = None
 
@@ -124,7 +140,12 @@ class Fault:
             pattern = re.compile(path)
         except re.error as exc:
             raise FaultError("path is not a valid regular expression: %s" % exc) from exc
-        status = _number(spec, "status", {"status": 503, "bad_body": 502}.get(action), 100, integer=True)
+        status = _number(spec, "status", {"status": 503, "bad_body": 502, "redirect": 307}.get(action), 100, integer=True)
+        for text in ("location", "body"):
+            if spec.get(text) is not None and not isinstance(spec[text], str):
+                raise FaultError("%s must be a string" % text)
+        if action == "raw" and spec.get("body") is None:
+            raise FaultError("the raw action needs body")
         if status is not None and status > 599:
             raise FaultError("status must be an HTTP status (100..599)")
         fault_errors = spec.get("errors")
@@ -141,12 +162,15 @@ class Fault:
         return cls(method=method, path=path, pattern=pattern, count=_number(spec, "count", 1, 1, integer=True), action=action,
                    status=status, retry_after=_number(spec, "retry_after", None, 0, integer=True),
                    delay=_number(spec, "delay", 0, 0), after_apply=spec.get("after_apply", False),
-                   lands_late=spec.get("lands_late", False), errors=fault_errors)
+                   lands_late=spec.get("lands_late", False), errors=fault_errors, location=spec.get("location"),
+                   body=spec.get("body"), size=_number(spec, "size", {"drip": 1024, "huge": 50 * 1024 * 1024}.get(action), 0,
+                                                       integer=True))
 
     def describe(self) -> dict:
         return {"id": self.id, "method": self.method, "path": self.path, "count": self.count, "action": self.action,
                 "status": self.status, "retry_after": self.retry_after, "delay": self.delay,
-                "after_apply": self.after_apply, "lands_late": self.lands_late, "errors": self.errors}
+                "after_apply": self.after_apply, "lands_late": self.lands_late, "errors": self.errors,
+                "location": self.location, "body": self.body, "size": self.size}
 
     @property
     def applies_first(self) -> bool:
@@ -162,6 +186,16 @@ class Fault:
     def sleeps(self) -> float:
         return self.delay if self.action in ("delay", "timeout") else 0.0
 
+    def stream(self):
+        """(headers, iterator of (pause in seconds, bytes)) of a ``drip`` or ``huge`` answer."""
+        if self.action == "drip":
+            body = json.dumps({"success": True, "errors": [], "messages": [], "result": {"pad": "x" * self.size}}).encode()[:self.size]
+            pause = self.delay or 1.0
+            return {"Content-Length": str(len(body))}, ((pause, body[i:i + 1]) for i in range(len(body)))
+        piece = b"[" + b'{"id": "x"},' * 8191 + b'{"id": "x"}]'
+        count = max(1, self.size // len(piece))
+        return {}, ((0.0, piece) for dummy in range(count))
+
     def response(self, real: tuple[int, bytes] | None = None) -> tuple[int, dict, bytes] | None:
         """(status, headers, body) to send, or None to drop the connection.
 
@@ -170,6 +204,10 @@ class Fault:
         if self.action in ("drop", "timeout"):
             return None
         headers = {"Content-Type": "application/json"}
+        if self.action == "redirect":
+            return self.status, {"Location": self.location or ELSEWHERE, "Content-Type": "text/html"}, b"<html>Moved</html>\n"
+        if self.action == "raw":
+            return self.status or 200, headers, self.body.encode("utf-8")
         if self.action == "result_null":
             return self.status or 200, headers, json.dumps(NULL_RESULT).encode("utf-8")
         if self.action == "empty_body":

@@ -28,6 +28,7 @@ from .clock import iso_micro
 from .config import build_config
 from .control import handle_control
 from .errors import MALFORMED_JSON, could_not_route, error_item, failure_envelope
+from .faults import STREAMED
 from .state import LocalCloudflare
 
 API_PREFIX = "/client/v4"
@@ -130,6 +131,23 @@ class LocalCloudflareHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def _stream(self, headers: dict, pieces) -> None:
+        """A 200 sent piece by piece (pausing before each); without Content-Length it ends with the connection."""
+        self.close_connection = True
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        try:
+            for pause, piece in pieces:
+                if pause:
+                    time.sleep(pause)
+                self.wfile.write(piece)
+                self.wfile.flush()
+        except OSError:
+            pass  # the client gave up: that is what a drip is for
+
     def _drop(self) -> None:
         """Close the connection without a single byte of answer."""
         self.close_connection = True
@@ -218,6 +236,11 @@ class LocalCloudflareHandler(BaseHTTPRequestHandler):
         return handle_api_request(self.server.app, request)
 
     def _answer_fault(self, fault, entry: dict, real: tuple[int, bytes] | None) -> None:
+        if fault.action in STREAMED:
+            entry["status"] = 200
+            self.server.app.journal.record(entry)
+            self._stream(*fault.stream())
+            return
         answer = fault.response(real)
         entry["status"] = answer[0] if answer is not None else None
         self.server.app.journal.record(entry)

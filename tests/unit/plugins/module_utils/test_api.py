@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 
@@ -225,15 +226,16 @@ def test_every_request_carries_the_timeout(make_client, monkeypatch):
     seen = []
 
     def fake_request(method, url, **kwargs):
-        seen.append((kwargs.get('timeout'), kwargs.get('verify')))
+        seen.append((kwargs.get('timeout'), kwargs.get('verify'), kwargs.get('allow_redirects'), kwargs.get('stream')))
         response = requests.Response()
         response.status_code = 200
-        response._content = json.dumps(envelope({'id': 'x'})).encode()
+        response.raw = io.BytesIO(json.dumps(envelope({'id': 'x'})).encode())
         return response
     client = make_client(api_timeout=7.5)
     monkeypatch.setattr(client.session, 'request', fake_request)
     client.get('/x')
-    assert seen == [(7.5, True)]
+    # Never a redirect followed (it would carry the credentials), and the body read under a deadline.
+    assert seen == [(7.5, True, False, True)]
 
 
 def test_ratelimit_header_paces_when_nearly_spent(make_client, api, clock):
