@@ -247,4 +247,18 @@ def _finish(module, task, plan, after, failure):
         module.exit_json(**result)
     if failure.method is not None:
         result['api_error'] = failure.as_dict()
-    module.fail_json(msg=failure.message, **result)
+    # A failure is printed whole on the "fatal:" line, at any verbosity: not with pages of PEM.
+    module.fail_json(msg=failure.message, **_without_pem(result))
+
+
+PEM_FIELDS = ('certificate', 'csr')
+
+
+def _without_pem(value):
+    """``value`` with the PEM text of every ``certificate`` and ``csr`` field left out, at any depth."""
+    if isinstance(value, dict):
+        return dict((key, _without_pem(item)) for key, item in value.items()
+                    if not (key in PEM_FIELDS and isinstance(item, str) and item.lstrip().startswith('-----BEGIN')))
+    if isinstance(value, list):
+        return [_without_pem(item) for item in value]
+    return value

@@ -220,11 +220,15 @@ client_certificate:
       type: int
       sample: 365
     certificate:
-      description: The certificate, PEM.
+      description:
+        - The certificate, PEM.
+        - Left out when the module fails, so that the failure message is not pages of PEM.
       type: str
       sample: "-----BEGIN CERTIFICATE-----\nMIIDmDCCAoC...\n-----END CERTIFICATE-----\n"
     csr:
-      description: The certificate signing request the certificate was issued from, PEM.
+      description:
+        - The certificate signing request the certificate was issued from, PEM.
+        - Left out when the module fails, so that the failure message is not pages of PEM.
       type: str
       sample: "-----BEGIN CERTIFICATE REQUEST-----\nMIICY...\n-----END CERTIFICATE REQUEST-----\n"
     certificate_authority:

@@ -168,7 +168,9 @@ hostname_certificate:
       type: str
       sample: active
     certificate:
-      description: The leaf certificate Cloudflare stores, PEM.
+      description:
+        - The leaf certificate Cloudflare stores, PEM.
+        - Left out when the module fails, so that the failure message is not pages of PEM.
       type: str
       sample: "-----BEGIN CERTIFICATE-----\nMIIDmDCCAoC...\n-----END CERTIFICATE-----\n"
     serial_number:

@@ -170,7 +170,9 @@ hostname_associations:
       type: str
       sample: active
     certificate:
-      description: The certificate, PEM.
+      description:
+        - The certificate, PEM.
+        - Left out when the module fails, so that the failure message is not pages of PEM.
       type: str
       sample: "-----BEGIN CERTIFICATE-----\nMIIDmDCCAoC...\n-----END CERTIFICATE-----\n"
     issuer:
