@@ -17,7 +17,7 @@ description:
     is selected) and/or filters (O(common_name), O(status), O(issued_before), O(expires_within_days): a selected certificate
     must match every filter given). Neither an empty selection nor filters that match every certificate of the zone (for
     example O(common_name=*), or O(status=active) in a zone where all are active) ever mean every certificate: that takes
-    O(all=true). Without it, filters alone that match every certificate are refused before anything is sent, and the
+    O(all=true). Without it, filters alone that match every certificate are refused after the reads, before any write, and the
     message says how many matched of how many."
   - The certificates are read by listing the zone's certificates 50 a page (stopping once every listed id, serial number
     and fingerprint is found, when no filter asks for all of them), or, for at most 10 O(ids) and nothing else, one request each.
