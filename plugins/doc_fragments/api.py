@@ -49,7 +49,7 @@ options:
     type: path
   api_timeout:
     description:
-      - Seconds to wait for each HTTP response.
+      - Seconds to wait for each HTTP response; more than V(0), at most V(3600).
     type: float
     default: 30
   api_retries:
@@ -61,6 +61,7 @@ options:
         write that cannot take effect twice is sent again; issuing a client certificate is only sent again after HTTP 429,
         and when Cloudflare may still carry out an earlier attempt the task fails saying that the outcome is unknown.
       - Each retry is shown as a warning.
+      - From V(0) to V(100).
     type: int
     default: 5
   api_max_wait:
@@ -68,6 +69,7 @@ options:
       - The total number of seconds the module may spend waiting between retries and pacing requests.
       - A C(Retry-After) header is honoured when it fits in what is left of this budget. The default covers the five
         minutes for which Cloudflare blocks a credential that went over its rate limit.
+      - From V(0) to V(86400) (a day).
     type: float
     default: 360
   zone_id:

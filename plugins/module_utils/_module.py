@@ -32,7 +32,10 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.mtls.cloudflare.plugins.module_utils._api import DEFAULT_BASE_URL, CloudflareClient, url_password, without_credentials
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
-from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, check_finite, shorten, validate_id
+from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import (
+    MAX_API_MAX_WAIT, MAX_API_RETRIES, MAX_API_TIMEOUT, MAX_WAIT_TIMEOUT, InputError, check_finite, shorten,
+    validate_fingerprint, validate_id, validate_serial,
+)
 from ansible_collections.mtls.cloudflare.plugins.module_utils._writes import Writer
 from ansible_collections.mtls.cloudflare.plugins.module_utils._zones import check_zone_name, zone_id_of
 
@@ -86,8 +89,8 @@ class CloudflareTask(object):
     name -> a check from ``_validation`` (``check(value, option)`` returns the value to use,
     for example hostnames lower-cased and de-duplicated, or raises an InputError naming the
     option); options checked with ``validate_id`` also refuse an id that YAML read as a
-    number. ``non_negative``: number options that must be 0 or more. ``latest`` is the last
-    state seen, returned also when the run fails.
+    number. ``non_negative``: number options that must be 0 or more, and at most what
+    ``maxima`` says for them. ``latest`` is the last state seen, returned also when the run fails.
     """
 
     argument_spec = {}
@@ -95,6 +98,7 @@ class CloudflareTask(object):
     selectors = ()
     option_checks = {}
     non_negative = ()
+    maxima = dict(wait_timeout=MAX_WAIT_TIMEOUT)
 
     def __init__(self, module):
         self.module = module
@@ -171,19 +175,18 @@ class CloudflareModule(AnsibleModule):
 
 def check_shared_input(module, task):
     params = module.params
-    check_finite(params['api_timeout'], 'api_timeout', 0.0, strictly_above=True)
-    check_finite(params['api_max_wait'], 'api_max_wait')
+    check_finite(params['api_timeout'], 'api_timeout', 0.0, strictly_above=True, maximum=MAX_API_TIMEOUT)
+    check_finite(params['api_max_wait'], 'api_max_wait', maximum=MAX_API_MAX_WAIT)
     if params['api_retries'] < 0:
         raise InputError('api_retries must be 0 or more, got %d' % params['api_retries'])
+    if params['api_retries'] > MAX_API_RETRIES:
+        raise InputError('api_retries must be at most %d, got %d' % (MAX_API_RETRIES, params['api_retries']))
     for option in task.non_negative:
         if params.get(option) is not None:
-            check_finite(params[option], option)
-    id_options = ['zone_id'] + [name for name, check in task.option_checks.items() if check is validate_id]
-    for option in id_options:
-        raw = module.given.get(option)
-        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-            raise InputError('%s was given as the number %s: YAML reads an unquoted id of digits as a number, which can change '
-                             'it (leading zeros, exponents); quote the id' % (option, shorten(raw)))
+            check_finite(params[option], option, maximum=task.maxima.get(option))
+    for option in ['zone_id'] + [name for name, check in task.option_checks.items() if _is_identifier(check)]:
+        if option in module.given:
+            _check_identifier_type(module.given[option], option, option in task.selectors)
     for option in task.selectors:
         if option in module.given and _empty(module.given[option]):
             text = ('%s was given with an empty value (%s): a selector must name what the task acts on, and an empty one never '
@@ -202,6 +205,35 @@ def check_shared_input(module, task):
         validate_id(params['zone_id'], 'zone_id')
     else:
         check_zone_name(params['zone'])
+
+
+def _is_identifier(check):
+    """Whether an option checked with ``check`` holds ids, serial numbers or fingerprints (or a list of them)."""
+    check = getattr(check, 'item_check', check)
+    return check in (validate_id, validate_serial, validate_fingerprint)
+
+
+def _type_error(raw, option):
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return ('%s was given as the number %s: YAML reads an unquoted id of digits as a number, which can change it (leading '
+                'zeros, exponents); quote the id' % (option, shorten(raw)))
+    return '%s was given as %s, not a string; quote the value' % (option, shorten(raw))
+
+
+def _check_identifier_type(raw, option, selector):
+    """Refuse an id, serial or fingerprint (or an item of a list of them) that is not a string as given.
+
+    AnsibleModule would turn ``5`` into ``'5'`` and ``true`` into ``'True'``, and a request would
+    be sent for them. A null or empty value of a selector is left to the selector check, which says so.
+    """
+    if isinstance(raw, (list, tuple)):
+        for position, item in enumerate(raw, 1):
+            if item is None and selector:
+                continue
+            if not isinstance(item, str):
+                raise InputError(_type_error(item, 'item %d of %s' % (position, option)))
+    elif raw is not None and not isinstance(raw, str):
+        raise InputError(_type_error(raw, option))
 
 
 def _empty(value):

@@ -26,12 +26,20 @@ from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import Clo
 _ID_RE = re.compile(r'[A-Za-z0-9][A-Za-z0-9-]{0,63}')
 _LABEL_RE = re.compile(r'(?!-)[a-z0-9-]{1,63}(?<!-)')
 _PEM_BLOCK_RE = re.compile(r'-----BEGIN ([A-Z0-9 ]+)-----\s*([A-Za-z0-9+/=\s]+?)\s*-----END \1-----')
-_SERIAL_RE = re.compile(r'[0-9A-Fa-f:]{1,128}')
+# At least one hex digit: a serial of separators only ('::::') names no certificate.
+_SERIAL_RE = re.compile(r'(?=[0-9A-Fa-f:]*[0-9A-Fa-f])[0-9A-Fa-f:]{1,128}')
 _FINGERPRINT_RE = re.compile(r'[0-9A-Fa-f:]{64,95}')
 MAX_HOSTNAME_LENGTH = 253
 # Far enough for any certificate; beyond this a date computed from it overflows.
 MAX_DAYS = 36500
 MAX_PARALLEL = 32
+# Upper bounds of the shared options: beyond them a value is a typo, and some would overflow a
+# sleep or a deadline, or retry for ever. Documented in plugins/doc_fragments/api.py.
+MAX_API_TIMEOUT = 3600
+MAX_API_MAX_WAIT = 86400
+MAX_API_RETRIES = 100
+# wait_timeout of every module that waits.
+MAX_WAIT_TIMEOUT = 86400
 
 
 class InputError(CloudflareError):
@@ -78,7 +86,8 @@ def validate_hostnames(values, option):
 
 def validate_serial(value, option):
     if not isinstance(value, str) or not _SERIAL_RE.fullmatch(value.strip()):
-        raise InputError('%s must be a certificate serial number (hex or decimal digits), got %s' % (option, shorten(value)))
+        raise InputError('%s must be a certificate serial number (hex or decimal digits, colons allowed, at least one digit), got %s'
+                         % (option, shorten(value)))
     return value.strip()
 
 
@@ -101,11 +110,21 @@ def normalize_fingerprint(value):
     return str(value).replace(':', '').strip().lower()
 
 
-def check_finite(value, option, minimum=0.0, strictly_above=False):
-    """A number option that must be finite and at least ``minimum`` (or above it)."""
-    if value is None or isinstance(value, bool) or not math.isfinite(value) or value < minimum or (strictly_above and value == minimum):
-        raise InputError('%s must be a finite number %s %s, got %r' % (option, 'above' if strictly_above else 'of at least', minimum, value))
+def check_finite(value, option, minimum=0.0, strictly_above=False, maximum=None):
+    """A number option that must be finite, at least ``minimum`` (or above it) and at most ``maximum`` (when given)."""
+    if (value is None or isinstance(value, bool) or not math.isfinite(value) or value < minimum or (strictly_above and value == minimum)
+            or (maximum is not None and value > maximum)):
+        raise InputError('%s must be a finite number %s %s, got %r%s' % (
+            option, 'above' if strictly_above else 'of at least', minimum, value, '' if maximum is None else '; at most %s' % maximum))
     return value
+
+
+def list_of(check):
+    """The check of a list option whose items ``check`` checks one by one; ``item_check`` tells which check that is."""
+    def check_list(values, option):
+        return [check(value, option) for value in values]
+    check_list.item_check = check
+    return check_list
 
 
 def check_parallel(value, option):

@@ -78,6 +78,7 @@ options:
     description:
       - How many days a newly issued certificate is valid, from the moment it is issued.
       - Only used when a certificate is issued; an adopted certificate keeps the validity it was issued with.
+      - From V(1) to V(36500) (100 years); checked before any request. Cloudflare may allow less.
     type: int
     default: 3650
   wait:
@@ -90,6 +91,7 @@ options:
     description:
       - How many seconds to wait for each status change when O(wait=true). On timeout the task fails with the last status seen
         and reports the change it made.
+      - From V(0) to V(86400) (a day).
     type: int
     default: 300
 notes:
@@ -278,7 +280,9 @@ from ansible_collections.mtls.cloudflare.plugins.module_utils._client_certificat
 from ansible_collections.mtls.cloudflare.plugins.module_utils._csr import csr_pem, csr_subject
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
 from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
-from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, validate_fingerprint, validate_id, validate_serial
+from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import (
+    MAX_DAYS, InputError, validate_fingerprint, validate_id, validate_serial,
+)
 from ansible_collections.mtls.cloudflare.plugins.module_utils._wait import Wait
 
 SELECTORS = ['id', 'serial_number', 'fingerprint_sha256', 'csr']
@@ -309,8 +313,9 @@ class ClientCertificate(CloudflareTask):
 
     def check_input(self):
         params = self.params
-        if params['validity_days'] <= 0:
-            raise InputError('validity_days must be a positive number of days, got %d' % params['validity_days'])
+        if not 1 <= params['validity_days'] <= MAX_DAYS:
+            # Cloudflare documents no upper bound; beyond 100 years is a typo, not a certificate lifetime.
+            raise InputError('validity_days must be a positive number of days, at most %d, got %d' % (MAX_DAYS, params['validity_days']))
         if params['csr'] is not None:
             self.csr = csr_pem(params['csr'], 'csr')
 

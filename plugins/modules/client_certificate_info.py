@@ -55,6 +55,7 @@ options:
   expires_within_days:
     description:
       - Only certificates that expire within this many days from now (already expired ones included).
+      - From V(0) to V(36500) (100 years).
     type: int
 seealso:
   - name: API Shield mTLS client certificates

@@ -15,8 +15,10 @@ description:
     compromised intermediate, a common name to retire); or reactivates many whose revocation has not completed yet.
   - "The certificates are selected by lists (O(ids), O(serial_numbers), O(fingerprints_sha256): a certificate on any of them
     is selected) and/or filters (O(common_name), O(status), O(issued_before), O(expires_within_days): a selected certificate
-    must match every filter given). Filters alone select every certificate that matches them. An empty selection never means
-    every certificate: that takes O(all=true)."
+    must match every filter given). Neither an empty selection nor filters that match every certificate of the zone (for
+    example O(common_name=*), or O(status=active) in a zone where all are active) ever mean every certificate: that takes
+    O(all=true). Without it, filters alone that match every certificate are refused after the reads, before any write, and the
+    message says how many matched of how many."
   - The certificates are read by listing the zone's certificates 50 a page (stopping once every listed id, serial number
     and fingerprint is found, when no filter asks for all of them), or, for at most 10 O(ids) and nothing else, one request each.
   - With O(state=revoked), an V(active) certificate is revoked (RV(certificates[].outcome=revoked)); a V(pending_revocation)
@@ -41,7 +43,8 @@ attributes:
   check_mode:
     description:
       - Check mode reads the same way as a real run, sends no write, and returns the outcome a real run would have for every
-        certificate (RV(certificates[].outcome)), so it lists exactly what would be revoked. The guard O(max_changes) applies too.
+        certificate (RV(certificates[].outcome)), so it lists exactly what would be revoked. The guard O(max_changes) applies too,
+        and so does the refusal of filters that match every certificate without O(all=true).
     support: full
   diff_mode:
     description: Shows the status of every certificate the task changes (or would change), by id, before and after.
@@ -71,7 +74,8 @@ options:
   all:
     description:
       - Select every client certificate of the zone (that the filters match). Required to act on all of them, so that an empty
-        list never does; mutually exclusive with O(ids), O(serial_numbers) and O(fingerprints_sha256).
+        list never does, nor filters that happen to match every certificate; mutually exclusive with O(ids), O(serial_numbers)
+        and O(fingerprints_sha256).
     type: bool
     default: false
   common_name:
@@ -91,7 +95,7 @@ options:
     type: str
   expires_within_days:
     description:
-      - Only certificates that expire within this many days from now (V(0) for those expired already).
+      - Only certificates that expire within this many days from now (V(0) for those expired already), at most V(36500) (100 years).
     type: int
   max_changes:
     description:
@@ -115,6 +119,7 @@ options:
     description:
       - How many seconds to wait when O(wait=true). On timeout the task fails with the certificates still pending, and reports
         the changes it made.
+      - From V(0) to V(86400) (a day).
     type: int
     default: 300
 notes:
@@ -124,7 +129,8 @@ notes:
     every worker for its C(Retry-After), waited out within O(api_max_wait). So revoking 2000 certificates (2040 requests with the
     list pages) takes a little over five minutes: 1200 at once, the rest once the window resets."
   - "Requests: a revocation of N certificates costs N writes plus one list page per 50 certificates of the zone (N requests for
-    at most 10 O(ids)); a no-op re-run costs the pages only. O(wait=true) adds one listing of the pending certificates per poll,
+    at most 10 O(ids)); a no-op re-run costs the pages only. With O(status) and no list, one more small page counts the
+    zone's certificates, to tell whether the filters match all of them. O(wait=true) adds one listing of the pending certificates per poll,
     1, 1, 2, 2, 4, 4, 8, 8, then every 10 seconds."
   - When the answer to a revocation is lost (dropped connection, timeout, HTTP 5xx), the module reads that certificate again and
     reports what it finds, as M(mtls.cloudflare.client_certificate) does; it never repeats the request blindly.
@@ -246,14 +252,16 @@ import fnmatch
 import threading
 
 from ansible_collections.mtls.cloudflare.plugins.module_utils._client_certificates import (
-    CLIENT_CERTIFICATE_STATUSES, client_certificate_pages, get_client_certificate, reactivate_write, revoke_write,
+    CLIENT_CERTIFICATE_STATUSES, client_certificate_pages, count_client_certificates, get_client_certificate, reactivate_write,
+    revoke_write,
 )
-from ansible_collections.mtls.cloudflare.plugins.module_utils._dates import expires_within, parse_timestamp
+from ansible_collections.mtls.cloudflare.plugins.module_utils._dates import check_moment, expires_within, parse_moment, parse_timestamp
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
 from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
 from ansible_collections.mtls.cloudflare.plugins.module_utils._pool import RateBudget, WorkerPool
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import (
-    InputError, check_days, check_parallel, normalize_fingerprint, normalize_serial, validate_fingerprint, validate_id, validate_serial,
+    InputError, check_days, check_parallel, list_of, normalize_fingerprint, normalize_serial, validate_fingerprint, validate_id,
+    validate_serial,
 )
 from ansible_collections.mtls.cloudflare.plugins.module_utils._wait import poll_intervals
 from ansible_collections.mtls.cloudflare.plugins.module_utils._writes import Writer
@@ -270,20 +278,6 @@ STATES = {
                     already_outcome='already_active', pending='pending_reactivation', final='active'),
 }
 ENTRY_FIELDS = ('id', 'serial_number', 'fingerprint_sha256', 'common_name', 'expires_on', 'status')
-
-
-def _list_of(check):
-    def check_list(values, option):
-        return [check(value, option) for value in values]
-    return check_list
-
-
-def _check_moment(value, option):
-    text = value.strip() if isinstance(value, str) else ''
-    moment = parse_timestamp(text) or parse_timestamp(text + 'T00:00:00Z')
-    if moment is None:
-        raise InputError('%s must be an ISO 8601 date (2024-06-01) or timestamp (2024-06-01T12:00:00Z), got %r' % (option, value))
-    return text
 
 
 def _refusal(state, status, certificate_id):
@@ -313,14 +307,16 @@ class ClientCertificates(CloudflareTask):
         wait_timeout=dict(type='int', default=300),
     )
     selectors = LISTS + ('common_name', 'issued_before')
-    option_checks = dict(ids=_list_of(validate_id), serial_numbers=_list_of(validate_serial),
-                         fingerprints_sha256=_list_of(validate_fingerprint), issued_before=_check_moment,
+    option_checks = dict(ids=list_of(validate_id), serial_numbers=list_of(validate_serial),
+                         fingerprints_sha256=list_of(validate_fingerprint), issued_before=check_moment,
                          expires_within_days=check_days, parallel=check_parallel)
     non_negative = ('wait_timeout', 'max_changes')
     entries = ()
     missing = ()
     budget = None
     pool = None
+    # (matched, of the zone's) when filters alone matched every certificate of the zone.
+    matched_all = None
 
     def check_input(self):
         params = self.params
@@ -332,8 +328,7 @@ class ClientCertificates(CloudflareTask):
                              % ', '.join(name for name in LISTS if params.get(name) is not None))
         self.before = None
         if params['issued_before'] is not None:
-            text = params['issued_before']
-            self.before = parse_timestamp(text) or parse_timestamp(text + 'T00:00:00Z')
+            self.before = parse_moment(params['issued_before'])
         self.now = datetime.datetime.now(datetime.timezone.utc)
         self.lock = threading.Lock()
         self.writers = []
@@ -352,6 +347,7 @@ class ClientCertificates(CloudflareTask):
         found = dict((name, set()) for name in LISTS)
         listed = any(wanted.values())
         selected = []
+        seen = 0
         if wanted['ids'] and len(wanted['ids']) <= GET_EACH_UP_TO and not wanted['serial_numbers'] and not wanted['fingerprints_sha256']:
             answers = self.pool.map(lambda client, key: get_client_certificate(client, self.zone, key), list(wanted['ids']))
             for answer in answers:
@@ -362,6 +358,7 @@ class ClientCertificates(CloudflareTask):
         else:
             pages = client_certificate_pages(self.client, self.zone, params['status'])
         for items in pages:
+            seen += len(items)
             for item in items:
                 keys = dict(ids=item.get('id'), serial_numbers=normalize_serial(item.get('serial_number')),
                             fingerprints_sha256=normalize_fingerprint(item.get('fingerprint_sha256')))
@@ -373,11 +370,23 @@ class ClientCertificates(CloudflareTask):
             if listed and all(len(found[name]) == len(wanted[name]) for name in LISTS):
                 # Every listed certificate is found: the rest of the zone cannot be selected.
                 break
+        if not listed and not params['all'] and selected:
+            # Filters alone: unless all: true, they must leave some certificate of the zone out.
+            total = seen if params['status'] is None else self._zone_total()
+            if len(selected) >= total:
+                self.matched_all = (len(selected), total)
         self.missing = [(name, original) for name in LISTS for key, original in wanted[name].items() if key not in found[name]]
         if self.missing:
             self.module.warn('no client certificate in zone %s matches %s' % (
                 self.zone, ', '.join('%s %s' % (name.rstrip('s').replace('_sha256', ' sha256'), value) for name, value in self.missing)))
         return selected
+
+    def _zone_total(self):
+        """How many certificates the zone holds, whatever their status: one small page's total_count, else every page counted."""
+        total = count_client_certificates(self.client, self.zone)
+        if total is None:
+            total = sum(len(items) for items in client_certificate_pages(self.client, self.zone))
+        return total
 
     def _filtered_in(self, item):
         params = self.params
@@ -402,6 +411,12 @@ class ClientCertificates(CloudflareTask):
 
     def plan(self, current):
         rules = STATES[self.params['state']]
+        if self.matched_all is not None:
+            given = [name for name in FILTERS if self.params.get(name) is not None]
+            raise CloudflareError(
+                'the filters %s match every client certificate of zone %s (%d of %d); nothing was changed. Filters alone never '
+                'select every certificate, as an empty selection never does: to act on all of them, set all: true (with the same '
+                'filters), or narrow the filters' % (', '.join(given), self.zone, self.matched_all[0], self.matched_all[1]))
         self.entries = []
         for certificate in current:
             entry = dict((field, certificate.get(field)) for field in ENTRY_FIELDS)

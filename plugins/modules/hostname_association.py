@@ -70,7 +70,7 @@ options:
     default: false
   wait_timeout:
     description:
-      - Seconds to wait with O(wait).
+      - Seconds to wait with O(wait), from V(0) to V(86400) (a day).
     type: int
     default: 900
 notes:

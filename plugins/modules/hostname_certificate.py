@@ -84,7 +84,7 @@ options:
     default: false
   wait_timeout:
     description:
-      - Seconds to wait with O(wait). Deployment and deletion usually take a few minutes.
+      - Seconds to wait with O(wait), from V(0) to V(86400) (a day). Deployment and deletion usually take a few minutes.
     type: int
     default: 900
 notes:

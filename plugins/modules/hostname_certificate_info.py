@@ -48,6 +48,7 @@ options:
   expires_within_days:
     description:
       - Only certificates that expire within this many days from now (already expired ones included).
+      - From V(0) to V(36500) (100 years).
     type: int
   hostnames:
     description:

@@ -5,7 +5,7 @@
 
 """Bad input: every case fails before the first request, names the option, and echoes no secret.
 
-One row per kind of bad value, one column per module (the shared options run on all five).
+One row per kind of bad value, one column per module (the shared options run on all six).
 A cell is ``ok`` or ``WRONG:<why>``: ``rc`` (the input was accepted), ``sent`` (a request
 went out, even the zone lookup), ``msg`` (the message does not name the option, or does
 not say what the issue asks for), ``traceback``, ``leak`` (a secret is in the result).
@@ -31,7 +31,8 @@ import tables  # pylint: disable=import-error
 from refusals import NetworkGuard, refusal_problems, run_guarded, secrets_in, verdict  # pylint: disable=import-error
 
 TABLE = 'bad input'
-MODULES = ('client_certificate', 'client_certificate_info', 'hostname_certificate', 'hostname_certificate_info', 'hostname_association')
+MODULES = ('client_certificate', 'client_certificate_info', 'hostname_certificate', 'hostname_certificate_info', 'hostname_association',
+           'client_certificates')
 VALID_ID = '0123456789abcdef0123456789abcdef'
 GLOBAL_EMAIL = 'admin@example.com'
 GLOBAL_KEY = '0123456789abcdef0123456789abcdef01234'
@@ -43,6 +44,7 @@ BASE = {
     'hostname_certificate': {'state': 'absent', 'id': VALID_ID},
     'hostname_certificate_info': {},
     'hostname_association': {'hostnames': ['app.example.com'], 'certificate_id': VALID_ID, 'state': 'enabled'},
+    'client_certificates': {'ids': [VALID_ID], 'state': 'revoked'},
 }
 
 
@@ -122,6 +124,8 @@ BAD_IDS = [
     ('over-long', 'a' * 100, ()),
     # YAML reads an unquoted all-digit id as an integer; the module must say so, not send it.
     ('a YAML integer', 1234567890123456, NUMBER_SAYS),
+    # AnsibleModule turns true into 'True', which has the id alphabet.
+    ('a YAML boolean', True, (r'(?i)quot',)),
 ]
 ID_OPTIONS = [(module, 'id') for module in MODULES[:4]] + [('hostname_association', 'certificate_id')]
 
@@ -150,6 +154,11 @@ SHARED = [
     ('api_max_wait -inf', {'api_max_wait': '-inf'}, 'api_max_wait'),
     ('api_max_wait -1', {'api_max_wait': -1}, 'api_max_wait'),
     ('api_retries -1', {'api_retries': -1}, 'api_retries'),
+    # Upper bounds: beyond them a value is a typo that would retry or wait for ever.
+    ('api_timeout 3601', {'api_timeout': 3601}, 'api_timeout'),
+    ('api_max_wait 86401', {'api_max_wait': 86401}, 'api_max_wait'),
+    ('api_retries 101', {'api_retries': 101}, 'api_retries'),
+    ('api_retries 10**12', {'api_retries': 10 ** 12}, 'api_retries'),
     ('api_base_url port 99999', {'api_base_url': 'https://api.example.com:99999/client/v4'}, 'api_base_url'),
     ('api_base_url port 0', {'api_base_url': 'https://api.example.com:0/client/v4'}, 'api_base_url'),
     ('api_base_url inner space', {'api_base_url': 'https://api.example.com/client /v4'}, 'api_base_url'),
@@ -224,6 +233,9 @@ SPECIFIC = [
     Case('csr PEM truncated', 'client_certificate', _issue(csr=lambda m: Material.truncated(m.csr)), 'csr'),
     Case('validity_days 0', 'client_certificate', _issue(validity_days=0), 'validity_days'),
     Case('validity_days -30', 'client_certificate', _issue(validity_days=-30), 'validity_days'),
+    Case('validity_days 36501', 'client_certificate', _issue(validity_days=36501), 'validity_days'),
+    Case('validity_days 10**9', 'client_certificate', _issue(validity_days=10 ** 9), 'validity_days'),
+    Case('wait_timeout 86401', 'client_certificate', {'wait': True, 'wait_timeout': 86401}, 'wait_timeout'),
     Case('wait_timeout -1', 'client_certificate', {'wait': True, 'wait_timeout': -1}, 'wait_timeout'),
     Case('two selectors', 'client_certificate', {'serial_number': '1234abcd'}, 'serial_number'),
     Case('no selector', 'client_certificate', {'id': OMIT}, 'id'),
@@ -260,6 +272,7 @@ SPECIFIC = [
     Case('private_key missing', 'hostname_certificate', _present(private_key=OMIT), 'private_key'),
     Case('detach_hostnames with state present', 'hostname_certificate', _present(detach_hostnames=['app.example.com']), 'detach_hostnames'),
     Case('wait_timeout -1', 'hostname_certificate', {'wait': True, 'wait_timeout': -1}, 'wait_timeout'),
+    Case('wait_timeout 86401', 'hostname_certificate', {'wait': True, 'wait_timeout': 86401}, 'wait_timeout'),
     Case('two selectors', 'hostname_certificate', {'serial_number': '1234'}, 'serial_number'),
     Case('no selector', 'hostname_certificate', {'id': OMIT}, 'id'),
     Case('state not a choice', 'hostname_certificate', {'state': 'deleted'}, 'state'),
@@ -273,7 +286,24 @@ SPECIFIC = [
     Case('certificate_id missing, state enabled', 'hostname_association', {'certificate_id': OMIT}, 'certificate_id'),
     Case('certificate_id missing, state disabled', 'hostname_association', {'certificate_id': OMIT, 'state': 'disabled'}, 'certificate_id'),
     Case('wait_timeout -1', 'hostname_association', {'wait': True, 'wait_timeout': -1}, 'wait_timeout'),
+    Case('wait_timeout 86401', 'hostname_association', {'wait': True, 'wait_timeout': 86401}, 'wait_timeout'),
     Case('state not a choice', 'hostname_association', {'state': 'present'}, 'state'),
+    # client_certificates: list items that YAML read as numbers or booleans are sent as '5' or 'True' unless refused.
+    Case('ids item a YAML integer', 'client_certificates', {'ids': [VALID_ID, 5]}, 'ids', NUMBER_SAYS + (r'item 2\b',)),
+    Case('ids item a YAML boolean', 'client_certificates', {'ids': [True]}, 'ids', (r'item 1\b', r'(?i)quot')),
+    Case('serial_numbers item a YAML integer', 'client_certificates', {'ids': OMIT, 'serial_numbers': ['3bb9', 1234]},
+         'serial_numbers', NUMBER_SAYS + (r'item 2\b',)),
+    Case('fingerprints_sha256 item a YAML integer', 'client_certificates', {'ids': OMIT, 'fingerprints_sha256': [10 ** 63]},
+         'fingerprints_sha256', NUMBER_SAYS),
+    Case("serial_numbers '::::'", 'client_certificates', {'ids': OMIT, 'serial_numbers': ['::::']}, 'serial_numbers'),
+    Case("serial_numbers ':' after a good one", 'client_certificates', {'ids': OMIT, 'serial_numbers': ['3bb9', ':']}, 'serial_numbers'),
+    Case('issued_before 2024-02-30', 'client_certificates', {'ids': OMIT, 'issued_before': '2024-02-30'}, 'issued_before'),
+    Case('issued_before month 13', 'client_certificates', {'ids': OMIT, 'issued_before': '2024-13-01'}, 'issued_before'),
+    Case('issued_before hour 25', 'client_certificates', {'ids': OMIT, 'issued_before': '2024-06-01T25:00:00Z'}, 'issued_before'),
+    Case('issued_before year 0', 'client_certificates', {'ids': OMIT, 'issued_before': '0000-01-01'}, 'issued_before'),
+    Case('issued_before offset +99:99', 'client_certificates', {'ids': OMIT, 'issued_before': '2024-06-01T00:00:00+99:99'}, 'issued_before'),
+    Case('expires_within_days 36501', 'client_certificates', {'ids': OMIT, 'expires_within_days': 36501}, 'expires_within_days'),
+    Case('wait_timeout 86401', 'client_certificates', {'wait': True, 'wait_timeout': 86401}, 'wait_timeout'),
 ]
 
 

@@ -52,6 +52,12 @@ SELECTORS.append(('hostname_association.hostnames state=absent', 'hostname_assoc
 # Without certificate_id, state=absent removes whatever association each hostname has: a null must not mean that.
 SELECTORS.append(('hostname_association.certificate_id state=absent', 'hostname_association', 'certificate_id',
                   {'hostnames': [HOSTNAME], 'state': 'absent'}, STRING_VALUES))
+# The bulk module: every list selector (also with a good item before the empty one) and the text filters.
+for _option, _good in (('ids', '0123456789abcdef0123456789abcdef'), ('serial_numbers', '3bb9'), ('fingerprints_sha256', 'ab' * 32)):
+    SELECTORS.append(('client_certificates.%s state=revoked' % _option, 'client_certificates', _option, {'state': 'revoked'},
+                      LIST_VALUES + [("['   ']", ['   ']), ('[good, None]', [_good, None]), ("[good, '  ']", [_good, '  '])]))
+for _option in ('common_name', 'issued_before'):
+    SELECTORS.append(('client_certificates.%s state=revoked' % _option, 'client_certificates', _option, {'state': 'revoked'}, STRING_VALUES))
 
 CELLS = [(row, module, option, others, label, value, mode)
          for row, module, option, others, values in SELECTORS
@@ -157,3 +163,74 @@ def test_null_selector_in_check_mode_explains_check_mode(row, module, option, ot
         problems.append('msg: does not explain that a check-mode prediction has no id or serial yet: %s' % (result.get('msg') or '')[:200])
     tables.record(TABLE, row, 'None check: says check mode', verdict(problems))
     assert not problems, '\n'.join(problems)
+
+
+# ---------------------------------------------------------------- filters that match every certificate
+
+FILTERS_TABLE = 'filters alone'
+# Each matches every certificate of a zone of seeded, active certificates.
+MATCHING_ALL = [
+    ('common_name *', {'common_name': '*'}),
+    ('status active', {'status': 'active'}),
+    ('expires_within_days 36500', {'expires_within_days': 36500}),
+    ('issued_before 9999-12-31', {'issued_before': '9999-12-31'}),
+    ('common_name seeded-* + status active', {'common_name': 'seeded-*', 'status': 'active'}),
+]
+
+
+def _statuses(local_api, run_module):
+    rc, result = run_module('client_certificate_info', {})
+    assert rc == 0, result
+    return sorted(item['status'] for item in result['client_certificates'])
+
+
+@pytest.mark.parametrize('mode', ['check', 'real'])
+@pytest.mark.parametrize('label, filters', MATCHING_ALL, ids=[case[0] for case in MATCHING_ALL])
+def test_filters_that_match_every_certificate_are_refused_without_all(label, filters, mode, local_api, run_module):
+    local_api.seed_client_certificates(3)
+    local_api.control('DELETE', 'journal')
+    rc, result = run_guarded(run_module, 'client_certificates', dict(filters, state='revoked', max_changes=100), check_mode=mode == 'check')
+    msg = result.get('msg') or ''
+    problems = []
+    if 'exception' in result:
+        problems.append('traceback: %s' % msg[:160])
+    if rc != 1 or result.get('changed') is not False:
+        problems.append('rc: rc=%s changed=%s (every certificate was selected)' % (rc, result.get('changed')))
+    if local_api.writes():
+        problems.append('changed: %d writes sent' % len(local_api.writes()))
+    if 'all: true' not in msg or '3 of 3' not in msg:
+        problems.append('msg: does not name all: true and say 3 of 3 matched: %s' % msg[:200])
+    if _statuses(local_api, run_module) != ['active'] * 3:
+        problems.append('changed: certificates were revoked')
+    tables.record(FILTERS_TABLE, label, 'refused without all: %s' % mode, verdict(problems))
+    assert not problems, '\n'.join(problems)
+
+
+@pytest.mark.parametrize('mode', ['check', 'real'])
+@pytest.mark.parametrize('label, filters', MATCHING_ALL, ids=[case[0] for case in MATCHING_ALL])
+def test_filters_that_match_every_certificate_go_ahead_with_all(label, filters, mode, local_api, run_module):
+    local_api.seed_client_certificates(3)
+    rc, result = run_module('client_certificates', dict(filters, all=True, state='revoked', max_changes=3), check_mode=mode == 'check')
+    ok = rc == 0 and result['changed'] is True and result['summary']['revoked'] == 3
+    tables.record(FILTERS_TABLE, label, 'all: true %s' % mode, 'ok' if ok else 'WRONG:rc')
+    assert ok, result.get('msg')
+    assert _statuses(local_api, run_module) == (['active'] * 3 if mode == 'check' else ['pending_revocation'] * 3)
+
+
+def test_a_status_filter_that_leaves_some_out_works_and_counts_with_one_small_page(local_api, run_module):
+    active = local_api.seed_client_certificates(3)
+    local_api.seed_client_certificates(1, status='revoked')
+    local_api.control('DELETE', 'journal')
+    rc, result = run_module('client_certificates', dict(status='active', state='revoked', max_changes=3))
+    assert rc == 0 and result['summary']['revoked'] == 3, result.get('msg')
+    assert sorted(entry['id'] for entry in result['certificates']) == sorted(active)
+    gets = [entry['query'] for entry in local_api.journal() if entry['method'] == 'GET']
+    # The listing of the active ones, then one page of 5 without a status for the zone's total: nothing is listed twice.
+    assert [query.get('status') for query in gets] == ['active', None], gets
+    assert gets[1].get('per_page') == '5'
+
+
+def test_a_common_name_that_matches_some_works(local_api, run_module):
+    ids = local_api.seed_client_certificates(3)
+    rc, result = run_module('client_certificates', dict(common_name='seeded-2-*', state='revoked'))
+    assert rc == 0 and [(entry['id'], entry['outcome']) for entry in result['certificates']] == [(ids[1], 'revoked')], result.get('msg')

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import (
-    InputError, normalize_pem, normalize_serial, pem_blocks, quote_segment, validate_fingerprint, validate_hostname,
-    validate_id, validate_serial,
+    InputError, check_finite, list_of, normalize_pem, normalize_serial, pem_blocks, quote_segment, validate_fingerprint,
+    validate_hostname, validate_id, validate_serial,
 )
 
 
@@ -80,3 +80,32 @@ def test_pem_message_never_echoes_the_input():
 
 def test_quote_segment_quotes_everything_unsafe():
     assert quote_segment('a/b?c#d%') == 'a%2Fb%3Fc%23d%25'
+
+
+@pytest.mark.parametrize('value', ['::::', ':', '', '   ', ' : ', None, 5])
+def test_a_serial_without_any_digit_is_refused(value):
+    with pytest.raises(InputError, match='^serial_numbers must be a certificate serial number'):
+        validate_serial(value, 'serial_numbers')
+
+
+@pytest.mark.parametrize('value', ['0', '3b:b9:4f', ':3b', ' 3BB94FF144AE4CCD '])
+def test_a_serial_with_digits_is_accepted(value):
+    assert validate_serial(value, 'serial_numbers') == value.strip()
+
+
+def test_a_list_check_checks_every_item_and_says_which_check():
+    check = list_of(validate_serial)
+    assert check.item_check is validate_serial
+    assert check(['3b', '4C'], 'serial_numbers') == ['3b', '4C']
+    with pytest.raises(InputError, match="^serial_numbers must be .* got '::::'"):
+        check(['3b', '::::'], 'serial_numbers')
+
+
+@pytest.mark.parametrize('value', [3600.5, 10 ** 12, float('inf')])
+def test_a_number_above_its_maximum_is_refused(value):
+    with pytest.raises(InputError, match='^api_timeout must be a finite number above 0.0, got .*; at most 3600$'):
+        check_finite(value, 'api_timeout', 0.0, strictly_above=True, maximum=3600)
+
+
+def test_a_number_at_its_maximum_is_accepted():
+    assert check_finite(3600, 'api_timeout', 0.0, strictly_above=True, maximum=3600) == 3600

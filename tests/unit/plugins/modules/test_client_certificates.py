@@ -91,11 +91,14 @@ def test_filters_select_from_the_whole_listing(run_module, api):
     items[1]['common_name'] = 'b.kiosk.example.com'
     items[2]['common_name'] = 'c.office.example.com'
     api.get(LIST, json=page(items))
+    # With a status filter, one small page tells how many certificates the zone holds (the filters leave some out).
+    api.get(LIST, json=page(items[:1], total=3))
     api.delete(_url(1), json=envelope(certificate('pending_revocation', 1)))
     code, result = run_module(client_certificates.main, dict(ARGS, common_name='*.kiosk.example.com', issued_before='2024-06-01',
                                                              status='active', state='revoked'))
     assert code == 0 and _outcomes(result) == [(_id(1), 'revoked', True)]
     assert query(api, 0) == {'status': 'active', 'page': '1', 'per_page': '50'}
+    assert query(api, 1) == {'page': '1', 'per_page': '5'}
 
 
 # --- the guard and check mode --------------------------------------------------------------------------
@@ -246,3 +249,42 @@ def test_the_budget_keeps_every_policy(clock):
         budget.acquire()
     # The burst item allows 2 a second: the 4 after the first take two more windows of 1 s.
     assert clock.now - started >= 2
+
+
+# --- filters that match every certificate ---------------------------------------------------------------
+
+def test_a_status_filter_matching_every_certificate_is_refused_after_one_small_count(run_module, api):
+    items = [certificate('active', number) for number in range(1, 4)]
+    api.get(LIST, json=page(items))
+    api.get(LIST, json=page(items, total=3))
+    code, result = run_module(client_certificates.main, dict(ARGS, status='active', state='revoked'))
+    assert code == 1 and result['changed'] is False and result['certificates'] == []
+    assert 'match every client certificate of zone' in result['msg'] and '(3 of 3)' in result['msg'] and 'all: true' in result['msg']
+    assert [call.request.method for call in api.calls] == ['GET', 'GET'] and query(api, 1) == {'page': '1', 'per_page': '5'}
+
+
+def test_a_filter_matching_every_certificate_of_the_listing_costs_no_count(run_module, api):
+    api.get(LIST, json=page([certificate('active', number) for number in range(1, 4)]))
+    code, result = run_module(client_certificates.main, dict(ARGS, common_name='*', state='revoked'), check_mode=True)
+    assert code == 1 and result['changed'] is False and '(3 of 3)' in result['msg']
+    assert len(api.calls) == 1
+
+
+def test_an_unreadable_total_is_counted_from_the_whole_listing(run_module, api):
+    items = [certificate('active', number) for number in range(1, 4)]
+    api.get(LIST, json=page(items))
+    api.get(LIST, json=envelope(items[:1], result_info={'page': 1, 'per_page': 5, 'count': 1, 'total_count': 'many'}))
+    api.get(LIST, json=page(items + [certificate('revoked', 4)]))
+    api.delete(_url(1), json=envelope(certificate('pending_revocation', 1)))
+    api.delete(_url(2), json=envelope(certificate('pending_revocation', 2)))
+    api.delete(_url(3), json=envelope(certificate('pending_revocation', 3)))
+    code, result = run_module(client_certificates.main, dict(ARGS, status='active', state='revoked'))
+    assert code == 0 and result['summary']['revoked'] == 3, result['msg']
+
+
+def test_all_true_with_filters_matching_every_certificate_goes_ahead(run_module, api):
+    api.get(LIST, json=page([certificate('active', number) for number in range(1, 3)]))
+    api.delete(_url(1), json=envelope(certificate('pending_revocation', 1)))
+    api.delete(_url(2), json=envelope(certificate('pending_revocation', 2)))
+    code, result = run_module(client_certificates.main, dict(ARGS, all=True, status='active', state='revoked'))
+    assert code == 0 and result['summary']['revoked'] == 2

@@ -63,6 +63,48 @@ def test_expires_within_days_that_would_overflow_a_date_is_refused(run_module, a
         run_module, api, name, expires_within_days=value)
 
 
+@pytest.mark.parametrize('name', sorted(MODULES))
+@pytest.mark.parametrize('option,value,text', [
+    ('api_timeout', 3600.5, 'api_timeout must be a finite number above 0.0, got 3600.5; at most 3600'),
+    ('api_timeout', 10 ** 12, 'api_timeout must be a finite number above 0.0, got 1000000000000.0; at most 3600'),
+    ('api_max_wait', 86401, 'api_max_wait must be a finite number of at least 0.0, got 86401.0; at most 86400'),
+    ('api_retries', 101, 'api_retries must be at most 100, got 101'),
+    ('api_retries', 10 ** 12, 'api_retries must be at most 100, got 1000000000000'),
+])
+def test_numbers_above_their_bound_are_refused(run_module, api, name, option, value, text):
+    assert text in run_refused(run_module, api, name, **{option: value})
+
+
+@pytest.mark.parametrize('name', ['client_certificate', 'hostname_certificate', 'hostname_association'])
+@pytest.mark.parametrize('value', [86401, 10 ** 12])
+def test_a_wait_timeout_above_a_day_is_refused(run_module, api, name, value):
+    assert 'wait_timeout must be a finite number of at least 0.0, got %d; at most 86400' % value in run_refused(
+        run_module, api, name, wait=True, wait_timeout=value)
+
+
+@pytest.mark.parametrize('value', [36501, 10 ** 9])
+def test_validity_days_above_a_hundred_years_is_refused(run_module, api, value):
+    assert 'validity_days must be a positive number of days, at most 36500, got %d' % value in run_refused(
+        run_module, api, 'client_certificate', validity_days=value)
+
+
+@pytest.mark.parametrize('name,option', [
+    ('client_certificate', 'id'), ('client_certificate', 'serial_number'), ('client_certificate_info', 'fingerprint_sha256'),
+    ('hostname_association', 'certificate_id'), ('client_certificate', 'zone_id'),
+])
+@pytest.mark.parametrize('value', [True, False])
+def test_an_id_given_as_a_boolean_is_refused(run_module, api, name, option, value):
+    args = {option: value}
+    if name == 'client_certificate' and option != 'id':
+        args['id'] = None if option != 'zone_id' else CERT_ID
+    main, base = MODULES[name]
+    full = dict(base, **args)
+    full = dict((key, val) for key, val in full.items() if val is not None)
+    code, result = run_module(main, full)
+    assert code == 1 and len(api.calls) == 0
+    assert result['msg'].startswith('%s was given as %r, not a string; quote the value' % (option, value))
+
+
 # --- ids -------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize('name,option', [
