@@ -13,8 +13,8 @@ version_added: 0.1.0
 description:
   - Revokes many API Shield mTLS client certificates in one task, for incident response (a batch of lost devices, a
     compromised intermediate, a common name to retire); or reactivates many whose revocation has not completed yet.
-  - "The certificates are selected by lists (O(ids), O(serial_numbers), O(fingerprints_sha256): a certificate on any of them
-    is selected) and/or filters (O(common_name), O(status), O(issued_before), O(expires_within_days): a selected certificate
+  - "The certificates are selected by lists (O(ids), O(serial_numbers), O(fingerprints_sha256), O(common_names): a certificate
+    on any of them is selected) and/or filters (O(common_name), O(status), O(issued_before), O(expires_within_days): a selected certificate
     must match every filter given). Neither an empty selection nor filters that match every certificate of the zone (for
     example O(common_name=*), or O(status=active) in a zone where all are active) ever mean every certificate: that takes
     O(all=true). Without it, filters alone that match every certificate are refused after the reads, before any write, and the
@@ -29,7 +29,7 @@ description:
     revocation cannot be undone.
   - A listed id, serial number or fingerprint that matches no certificate is reported V(not_found), with a warning; the task does not fail for it.
   - The guard O(max_changes) refuses, before anything is sent, a task that would change more certificates than that, and its
-    message says how many and which.
+    message says how many and which (id, serial number and common name).
   - The writes are sent by O(parallel) workers, each with its own connection, that share one rate budget, so that a task of
     thousands of writes goes at the pace of Cloudflare's rate limit and does not run into its five-minute block. See the notes.
   - When some writes fail, the others are still sent; the task fails, and every certificate's outcome (what was done and what was
@@ -43,11 +43,13 @@ attributes:
   check_mode:
     description:
       - Check mode reads the same way as a real run, sends no write, and returns the outcome a real run would have for every
-        certificate (RV(certificates[].outcome)), so it lists exactly what would be revoked. The guard O(max_changes) applies too,
-        and so does the refusal of filters that match every certificate without O(all=true).
+        certificate (RV(certificates[].outcome)), so it lists exactly what would be revoked. The refusal of filters that match
+        every certificate without O(all=true) applies too. The guard O(max_changes) does not fail a preview: it lists every
+        certificate all the same, warns, and returns RV(guard) saying that a real run would be refused.
     support: full
   diff_mode:
-    description: Shows the status of every certificate the task changes (or would change), by id, before and after.
+    description: Shows the status of every certificate the task changes (or would change), by id with its serial number and common
+      name, before and after.
     support: full
 options:
   state:
@@ -69,6 +71,12 @@ options:
   fingerprints_sha256:
     description:
       - SHA-256 fingerprints of client certificates to select (64 hex digits, colons allowed).
+    type: list
+    elements: str
+  common_names:
+    description:
+      - Common names of client certificates to select, compared exactly (case matters); every certificate with one of them is
+        selected. Unlike the filter O(common_name), a list: a certificate on it is selected even when it is on no other list.
     type: list
     elements: str
   all:
@@ -196,7 +204,8 @@ certificates:
   elements: dict
   contains:
     id:
-      description: The certificate's id (for V(not_found), the id given, if it was an id).
+      description: The certificate's id (for V(not_found), the id given, if it was an id). V(not_found) entries give the value as
+        it was given, in the field of its list (O(common_names) in RV(certificates[].common_name)).
       type: str
       sample: 2458ce5a0c354c7f82c78e9487d3ff60
     serial_number:
@@ -240,11 +249,26 @@ summary:
   type: dict
   sample: {"revoked": 48, "already_revoked": 2, "not_found": 0, "failed": 0}
 would_change:
-  description: The ids of the certificates the task would change, when O(max_changes) refused the task.
-  returned: failure, when the guard refused
+  description: The ids of the certificates the task would change, when O(max_changes) refused the task (or, in check mode, would).
+  returned: when the guard refused, or in check mode would refuse
   type: list
   elements: str
   sample: ["2458ce5a0c354c7f82c78e9487d3ff60"]
+guard:
+  description: In check mode, when a real run would change more certificates than O(max_changes) allows and so be refused.
+  returned: check mode, when the guard would refuse
+  type: dict
+  contains:
+    msg:
+      description: The message a real run would fail with.
+      type: str
+    would_change:
+      description: How many certificates a real run would change.
+      type: int
+    max_changes:
+      description: The value of O(max_changes).
+      type: int
+  sample: {"msg": "12 client certificates would be revoked, more than max_changes (10) allows ...", "would_change": 12, "max_changes": 10}
 '''
 
 import datetime
@@ -260,13 +284,17 @@ from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import Clo
 from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
 from ansible_collections.mtls.cloudflare.plugins.module_utils._pool import RateBudget, WorkerPool
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import (
-    InputError, check_days, check_parallel, list_of, normalize_fingerprint, normalize_serial, validate_fingerprint, validate_id,
+    InputError, check_days, check_parallel, list_of, normalize_fingerprint, normalize_serial, shorten, validate_fingerprint, validate_id,
     validate_serial,
 )
 from ansible_collections.mtls.cloudflare.plugins.module_utils._wait import poll_intervals
 from ansible_collections.mtls.cloudflare.plugins.module_utils._writes import Writer
 
-LISTS = ('ids', 'serial_numbers', 'fingerprints_sha256')
+LISTS = ('ids', 'serial_numbers', 'fingerprints_sha256', 'common_names')
+# The field of a certificate each list is compared with.
+LIST_FIELDS = dict(ids='id', serial_numbers='serial_number', fingerprints_sha256='fingerprint_sha256', common_names='common_name')
+# The guard's message names at most this many certificates (would_change lists every id).
+GUARD_SHOWN = 20
 FILTERS = ('common_name', 'status', 'issued_before', 'expires_within_days')
 # At most this many ids alone are read one GET each; more cost fewer requests as list pages of 50.
 GET_EACH_UP_TO = 10
@@ -278,6 +306,17 @@ STATES = {
                     already_outcome='already_active', pending='pending_reactivation', final='active'),
 }
 ENTRY_FIELDS = ('id', 'serial_number', 'fingerprint_sha256', 'common_name', 'expires_on', 'status')
+
+
+def _check_common_name(value, option):
+    if not isinstance(value, str) or not value.strip():
+        raise InputError('%s must hold common names (strings that are not blank), got %s' % (option, shorten(repr(value))))
+    return value
+
+
+def describe(entry):
+    """A certificate as a person can tell it: id, serial number and common name."""
+    return '%s (serial %s, %s)' % (entry.get('id'), entry.get('serial_number') or 'unknown', entry.get('common_name') or 'no common name')
 
 
 def _refusal(state, status, certificate_id):
@@ -296,6 +335,7 @@ class ClientCertificates(CloudflareTask):
         ids=dict(type='list', elements='str'),
         serial_numbers=dict(type='list', elements='str'),
         fingerprints_sha256=dict(type='list', elements='str'),
+        common_names=dict(type='list', elements='str'),
         all=dict(type='bool', default=False),
         common_name=dict(type='str'),
         status=dict(type='str', choices=list(CLIENT_CERTIFICATE_STATUSES)),
@@ -308,7 +348,8 @@ class ClientCertificates(CloudflareTask):
     )
     selectors = LISTS + ('common_name', 'issued_before')
     option_checks = dict(ids=list_of(validate_id), serial_numbers=list_of(validate_serial),
-                         fingerprints_sha256=list_of(validate_fingerprint), issued_before=check_moment,
+                         fingerprints_sha256=list_of(validate_fingerprint), common_names=list_of(_check_common_name),
+                         issued_before=check_moment,
                          expires_within_days=check_days, parallel=check_parallel)
     non_negative = ('wait_timeout', 'max_changes')
     entries = ()
@@ -321,7 +362,8 @@ class ClientCertificates(CloudflareTask):
     def check_input(self):
         params = self.params
         if not params['all'] and not any(params.get(name) is not None for name in LISTS + FILTERS):
-            raise InputError('nothing is selected: give ids, serial_numbers, fingerprints_sha256 or a filter (common_name, status, '
+            raise InputError('nothing is selected: give ids, serial_numbers, fingerprints_sha256, common_names or a filter (common_name, '
+                             'status, '
                              'issued_before, expires_within_days); to act on every client certificate of the zone, set all: true')
         if params['all'] and any(params.get(name) is not None for name in LISTS):
             raise InputError('all: true selects every client certificate; it cannot be combined with %s'
@@ -343,12 +385,13 @@ class ClientCertificates(CloudflareTask):
         self.pool = WorkerPool(self.client, params['parallel'], self.budget)
         wanted = dict(ids=dict((value, value) for value in params['ids'] or []),
                       serial_numbers=dict((normalize_serial(value), value) for value in params['serial_numbers'] or []),
-                      fingerprints_sha256=dict((normalize_fingerprint(value), value) for value in params['fingerprints_sha256'] or []))
+                      fingerprints_sha256=dict((normalize_fingerprint(value), value) for value in params['fingerprints_sha256'] or []),
+                      common_names=dict((value, value) for value in params['common_names'] or []))
         found = dict((name, set()) for name in LISTS)
         listed = any(wanted.values())
         selected = []
         seen = 0
-        if wanted['ids'] and len(wanted['ids']) <= GET_EACH_UP_TO and not wanted['serial_numbers'] and not wanted['fingerprints_sha256']:
+        if wanted['ids'] and len(wanted['ids']) <= GET_EACH_UP_TO and not any(wanted[name] for name in LISTS if name != 'ids'):
             answers = self.pool.map(lambda client, key: get_client_certificate(client, self.zone, key), list(wanted['ids']))
             for answer in answers:
                 if isinstance(answer, Exception):
@@ -361,13 +404,14 @@ class ClientCertificates(CloudflareTask):
             seen += len(items)
             for item in items:
                 keys = dict(ids=item.get('id'), serial_numbers=normalize_serial(item.get('serial_number')),
-                            fingerprints_sha256=normalize_fingerprint(item.get('fingerprint_sha256')))
+                            fingerprints_sha256=normalize_fingerprint(item.get('fingerprint_sha256')), common_names=item.get('common_name'))
                 hits = [name for name in LISTS if keys[name] in wanted[name]]
                 for name in hits:
                     found[name].add(keys[name])
                 if (hits or not listed) and self._filtered_in(item):
                     selected.append(item)
-            if listed and all(len(found[name]) == len(wanted[name]) for name in LISTS):
+            # Many certificates may share a common name: with common_names, every page is read.
+            if listed and not wanted['common_names'] and all(len(found[name]) == len(wanted[name]) for name in LISTS):
                 # Every listed certificate is found: the rest of the zone cannot be selected.
                 break
         if not listed and not params['all'] and selected:
@@ -435,11 +479,17 @@ class ClientCertificates(CloudflareTask):
         changes = [entry for entry in self.entries if entry['changed']]
         if len(changes) > self.params['max_changes']:
             self.guarded = [entry['id'] for entry in changes]
-            self.entries = []
-            raise CloudflareError('%d client certificates would be %s, more than max_changes (%d) allows; nothing was changed. Raise '
-                                  'max_changes to at least %d to go ahead. They are: %s'
-                                  % (len(changes), rules['done'], self.params['max_changes'], len(changes),
-                                     ', '.join(self.guarded)))
+            shown = ', '.join(describe(entry) for entry in changes[:GUARD_SHOWN])
+            if len(changes) > GUARD_SHOWN:
+                shown += ' and %d more (would_change lists every id)' % (len(changes) - GUARD_SHOWN)
+            message = ('%d client certificates would be %s, more than max_changes (%d) allows. Raise max_changes to at least %d to '
+                       'go ahead. They are: %s' % (len(changes), rules['done'], self.params['max_changes'], len(changes), shown))
+            if not self.module.check_mode:
+                self.entries = []
+                raise CloudflareError(message.replace(' allows. ', ' allows; nothing was changed. ', 1))
+            # A preview is for seeing what a run would do: it lists every certificate, and says the run would be refused.
+            self.guard = dict(msg=message, would_change=len(changes), max_changes=self.params['max_changes'])
+            self.module.warn('a real run would be refused: %s' % message)
         # The plan's prediction; the entries themselves become the real outcome in apply().
         predicted = [dict(entry) for entry in self.entries]
         self.latest = predicted
@@ -520,7 +570,7 @@ class ClientCertificates(CloudflareTask):
         shown = [dict((key, value) for key, value in entry.items() if key != 'before') for entry in entries]
         for name, value in self.missing:
             item = dict.fromkeys(ENTRY_FIELDS)
-            item[dict(ids='id', serial_numbers='serial_number', fingerprints_sha256='fingerprint_sha256')[name]] = value
+            item[LIST_FIELDS[name]] = value
             item.update(outcome='not_found', changed=False)
             shown.append(item)
         rules = STATES[self.params['state']]
@@ -528,6 +578,8 @@ class ClientCertificates(CloudflareTask):
         result = dict(certificates=shown, summary=dict((outcome, sum(1 for item in shown if item['outcome'] == outcome)) for outcome in outcomes))
         if getattr(self, 'guarded', None):
             result['would_change'] = self.guarded
+        if getattr(self, 'guard', None):
+            result['guard'] = self.guard
         if self.pool is not None:
             self.pool.close()
         return result
@@ -535,8 +587,11 @@ class ClientCertificates(CloudflareTask):
     def diff(self, plan, state):
         entries = state if state is not None else self.entries
         moved = [entry for entry in entries if entry['changed']]
-        return dict(before=dict((entry['id'], dict(status=entry['before'])) for entry in moved),
-                    after=dict((entry['id'], dict(status=entry['status'])) for entry in moved))
+
+        def view(entry, status):
+            return dict(serial_number=entry['serial_number'], common_name=entry['common_name'], status=status)
+        return dict(before=dict((entry['id'], view(entry, entry['before'])) for entry in moved),
+                    after=dict((entry['id'], view(entry, entry['status'])) for entry in moved))
 
 
 def main():

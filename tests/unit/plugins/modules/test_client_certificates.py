@@ -128,8 +128,41 @@ def test_check_mode_lists_what_would_be_revoked_and_sends_no_write(run_module, a
     assert code == 0 and result['changed'] is True
     assert _outcomes(result) == [(_id(1), 'revoked', True), (_id(2), 'already_revoked', False)]
     assert [entry['status'] for entry in result['certificates']] == ['revoked', 'revoked']
-    assert result['diff'] == {'before': {_id(1): {'status': 'active'}}, 'after': {_id(1): {'status': 'revoked'}}}
+    shown = dict(serial_number=certificate('active', 1)['serial_number'], common_name=certificate('active', 1)['common_name'])
+    assert result['diff'] == {'before': {_id(1): dict(shown, status='active')}, 'after': {_id(1): dict(shown, status='revoked')}}
     assert [method for method, url, body in sent(api)] == ['GET']
+
+
+def test_check_mode_over_the_guard_previews_everything_and_says_a_run_would_be_refused(run_module, api):
+    items = [certificate('active', number) for number in range(1, 13)]
+    api.get(LIST, json=page(items))
+    code, result = run_module(client_certificates.main, dict(ARGS, all=True, state='revoked'), check_mode=True)
+    assert code == 0 and result['changed'] is True
+    assert result['summary']['revoked'] == 12
+    assert result['guard']['would_change'] == 12 and result['guard']['max_changes'] == 10
+    assert '12 client certificates would be revoked, more than max_changes (10)' in result['guard']['msg']
+    assert 'nothing was changed' not in result['guard']['msg']
+    assert 'a real run would be refused' in str(result['warnings'])
+    assert result['would_change'] == [item['id'] for item in items]
+    assert [method for method, url, body in sent(api)] == ['GET']
+
+
+def test_the_guard_message_names_serial_and_common_name(run_module, api):
+    items = [certificate('active', number) for number in range(1, 3)]
+    api.get(LIST, json=page(items))
+    code, result = run_module(client_certificates.main, dict(ARGS, all=True, state='revoked', max_changes=1))
+    assert code == 1
+    assert '%s (serial %s, %s)' % (_id(1), items[0]['serial_number'], items[0]['common_name']) in result['msg']
+
+
+def test_common_names_select_like_a_list_and_report_the_missing_as_given(run_module, api):
+    items = [certificate('active', number) for number in range(1, 4)]
+    api.get(LIST, json=page(items))
+    api.delete(_url(2), json=envelope(certificate('pending_revocation', 2)))
+    code, result = run_module(client_certificates.main, dict(ARGS, state='revoked', common_names=[items[1]['common_name'], 'nobody.example.com']))
+    assert code == 0, result['msg']
+    assert _outcomes(result) == [(_id(2), 'revoked', True), (None, 'not_found', False)]
+    assert result['certificates'][1]['common_name'] == 'nobody.example.com'
 
 
 # --- partial failure ----------------------------------------------------------------------------------
