@@ -350,11 +350,11 @@ def test_check_mode_reads_hostnames_and_predicts_without_writing(run_module, api
 
 def test_refusal_without_detach_hostnames_names_the_option(run_module, api):
     api.get(ONE, json=envelope(certificate()))
-    api.delete(ONE, **refused(1408, 'The certificate is associated with hostnames (app.example.com)'))
+    api.delete(ONE, **refused(1433, 'The certificate is associated with hostnames (app.example.com)'))
     code, result = run_module(hostname_certificate.main, ABSENT)
     assert code == 1 and result['changed'] is False
     assert 'list those hostnames in detach_hostnames' in result['msg']
-    assert '1408: The certificate is associated with hostnames (app.example.com)' in result['msg']
+    assert '1433: The certificate is associated with hostnames (app.example.com)' in result['msg']
     assert result['api_error']['status'] == 400
 
 
@@ -372,7 +372,7 @@ def test_refusal_after_detaching_names_the_hostnames_and_keeps_changed(run_modul
     api.get(ONE, json=envelope(certificate()))
     api.get(HOSTNAMES + '/app.example.com', json=envelope(association('app.example.com')))
     api.put(HOSTNAMES, json=envelope([association('app.example.com', enabled=None, status='deleted')]))
-    api.delete(ONE, **refused(1408, 'The certificate is associated with hostnames (www.example.com)'))
+    api.delete(ONE, **refused(1433, 'The certificate is associated with hostnames (www.example.com)'))
     code, result = run_module(hostname_certificate.main, dict(ABSENT, detach_hostnames=['app.example.com']))
     assert code == 1 and result['changed'] is True
     assert 'app.example.com were detached first' in result['msg'] and 'add them to detach_hostnames' in result['msg']
