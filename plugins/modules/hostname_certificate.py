@@ -354,9 +354,19 @@ class HostnameCertificate(CloudflareTask):
 
     def _upload(self):
         write = upload_write(self.client, self.zone, self.leaf, self.params['certificate'], self.params['private_key'])
+        seen = {}
+        read = write.read
+
+        def read_and_keep():
+            seen['copy'] = read()
+            return seen['copy']
+
+        write.read = read_and_keep
+        # A 1406 clears by itself only while the copy it is about is on its way out: the read after it shows that.
         try:
             uploaded, _by_this_run = self._until_accepted(
-                lambda: self.write(write), ALREADY_EXISTS,
+                lambda: self.write(write),
+                lambda error: ALREADY_EXISTS in error.codes and shape_hostname_certificate(seen.get('copy'))['status'] == 'pending_deletion',
                 'Cloudflare refuses the upload (1406) while the deleted copy of this certificate is still pending_deletion (this '
                 'usually clears in about 10 s)')
         except CloudflareError as error:
@@ -373,7 +383,7 @@ class HostnameCertificate(CloudflareTask):
     def _delete(self, certificate_id):
         try:
             deleted, by_this_run = self._until_accepted(
-                lambda: self.write(delete_write(self.client, self.zone, certificate_id)), PENDING_DEPLOYMENT,
+                lambda: self.write(delete_write(self.client, self.zone, certificate_id)), lambda error: PENDING_DEPLOYMENT in error.codes,
                 'Cloudflare refuses to delete hostname certificate %s (1434) while it is still pending_deployment; it deletes '
                 'it once the deployment completed (usually a few minutes)' % certificate_id)
         except CloudflareError as error:
@@ -386,8 +396,8 @@ class HostnameCertificate(CloudflareTask):
         self.latest = shaped or dict(shape_hostname_certificate(self.latest), status='deleted' if deleted is None or not by_this_run
                                      else 'pending_deletion')
 
-    def _until_accepted(self, send, code, refusal):
-        """``send()``, sent again while Cloudflare refuses it with ``code``, a refusal that clears by itself.
+    def _until_accepted(self, send, clears, refusal):
+        """``send()``, sent again while Cloudflare refuses it with a refusal that clears by itself (``clears(error)``).
 
         The wait is bounded by wait_timeout with wait: true, else by what is left of api_max_wait;
         past it, the refusal fails with ``refusal`` and what to do.
@@ -403,7 +413,7 @@ class HostnameCertificate(CloudflareTask):
             try:
                 return send()
             except CloudflareError as error:
-                if not error.refused or code not in error.codes:
+                if not error.refused or not clears(error):
                     raise
                 remaining = deadline - self.client.clock()
                 if remaining <= 0:

@@ -338,9 +338,10 @@ def _columns():
     return columns
 
 
-# Codes seen live in 2026 (one refusal each, not carried out). 1406 on an upload and 1434 on a
-# delete clear by themselves: the module sends the write again and succeeds.
-CODE_COLUMNS = ((1406, 400, {"hc upload": "done"}), (1407, 400, {}), (1414, 400, {}), (1433, 400, {}),
+# Codes seen live in 2026 (one refusal each, not carried out). 1434 on a delete clears by itself:
+# the module sends the delete again and succeeds. (1406 clears only while the copy is pending_deletion,
+# which these cells do not set up: test_codes_2026.py does.)
+CODE_COLUMNS = ((1406, 400, {}), (1407, 400, {}), (1414, 400, {}), (1433, 400, {}),
                 (1434, 400, {"hc delete": "done"}), (1551, 400, {}), (1552, 400, {}), (1553, 404, {}))
 
 
