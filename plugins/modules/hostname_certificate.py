@@ -37,7 +37,7 @@ options:
       - V(present) uploads the certificate unless the zone already has it.
       - V(absent) deletes the selected certificate; a certificate that is missing, V(deleted) or already
         V(pending_deletion) is left alone.
-      - With V(present), a copy of the same certificate that is still V(pending_deletion) is not adopted: Cloudflare
+      - With V(present), a copy of the same certificate that is still V(pending_deletion) is not adopted; Cloudflare
         refuses the upload (code 1406) until the deletion completed (about 10 s), so the module sends the upload again
         until Cloudflare takes it, within the wait budget (O(wait_timeout) with O(wait), else O(api_max_wait)).
       - A certificate in V(deployment_timed_out) fails O(state=present) (delete it and upload it again); one in
@@ -222,8 +222,8 @@ hostnames_not_detached:
 
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
 from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop import (
-    ALREADY_EXISTS, HOSTNAME_CERTIFICATE_LIMIT, IN_USE, PENDING_DEPLOYMENT, association_state, association_writes, certificate_diff_view, certificate_leaf, check_private_key,
-    delete_write, find_by_leaf, get_hostname_certificate, is_gone, list_hostname_certificates, read_association, same_leaf,
+    ALREADY_EXISTS, HOSTNAME_CERTIFICATE_LIMIT, IN_USE, PENDING_DEPLOYMENT, association_state, association_writes, certificate_diff_view,
+    certificate_leaf, check_private_key, delete_write, find_by_leaf, get_hostname_certificate, is_gone, list_hostname_certificates, read_association, same_leaf,
     serial_matches, shape_hostname_certificate, upload_write,
 )
 from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
@@ -320,7 +320,7 @@ class HostnameCertificate(CloudflareTask):
             if before is None or before['status'] == 'pending_deletion':
                 # A copy on its way out is not adopted: the upload goes again once Cloudflare accepts it (_upload).
                 return Plan(before, dict(shape_hostname_certificate({}), certificate=self.leaf,
-                                       status='active' if wait else 'pending_deployment'), ['upload'])
+                                         status='active' if wait else 'pending_deployment'), ['upload'])
             self._usable(before)
             return Plan(before, dict(before, status='active') if wait and before['status'] in DEPLOYING else before)
         if before is None or before['status'] == 'deleted':
