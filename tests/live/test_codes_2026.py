@@ -77,7 +77,7 @@ def test_the_1407_variant_leaves_a_second_revoke_idempotent(local_api, run_modul
     certificate_id = local_api.seed_client_certificates(1, status="revoked")[0]
     rc, result = run_module("client_certificates", dict(BUDGET, ids=[certificate_id], state="revoked"))
     assert rc == 0 and result["changed"] is False
-    assert not [entry for entry in local_api.writes()]
+    assert not local_api.writes()
 
 
 # ---- 1433: deleting a hostname certificate still in use -------------------------------------
