@@ -30,6 +30,8 @@ CLIENT_CERTIFICATE_FIELDS = (
 LIST_PAGE_SIZE = 50
 REVOKED = ('pending_revocation', 'revoked')
 REACTIVATED = ('pending_reactivation', 'active')
+# Cloudflare's answer to a revoke (DELETE) of a certificate already revoked: "already deleted".
+ALREADY_REVOKED = 1407
 
 
 def _path(client, zone, certificate_id=None):
@@ -188,17 +190,22 @@ def issue_write(client, zone, csr, validity_days):
                  check='Check with mtls.cloudflare.client_certificate_info whether a certificate was issued from this csr')
 
 
-def _status_write(client, zone, certificate_id, method, body, effect):
+def _status_write(client, zone, certificate_id, method, body, effect, settled_codes=()):
     return Write(method, _path(client, zone, certificate_id), body, 'client certificate %s' % certificate_id,
                  read=lambda: get_client_certificate(client, zone, certificate_id),
                  applied=lambda current: isinstance(current, dict) and current.get('status') in effect,
                  answer_ok=lambda result: isinstance(result, dict) and result.get('status') in effect,
-                 check=_check(certificate_id), resendable=True)
+                 check=_check(certificate_id), resendable=True,
+                 settled_by_read=lambda error: any(code in settled_codes for code in error.codes))
 
 
 def revoke_write(client, zone, certificate_id):
-    """DELETE: revoke; the certificate becomes pending_revocation, then revoked."""
-    return _status_write(client, zone, certificate_id, 'DELETE', None, REVOKED)
+    """DELETE: revoke; the certificate becomes pending_revocation, then revoked.
+
+    A refusal with 1407 ("already deleted": already revoked, by someone else or by an earlier
+    attempt whose answer was lost) is settled by a read, which decides.
+    """
+    return _status_write(client, zone, certificate_id, 'DELETE', None, REVOKED, settled_codes=(ALREADY_REVOKED,))
 
 
 def reactivate_write(client, zone, certificate_id):

@@ -13,14 +13,27 @@ from __future__ import annotations
 # The statuses of a request whose credentials Cloudflare refused (unknown, or without the permission).
 DENIED_STATUSES = (401, 403)
 
+# Codes whose hint names the permission a credential lacks: Read for a GET, Write for a change.
+PERMISSION_CODES = (9109, 10000, 10001)
+
 HINTS = {
-    1406: "the certificate is already uploaded to this zone: find the existing one and use it",
+    1406: "the certificate is already uploaded to this zone (or its deleted copy is still pending_deletion, which clears in "
+          "about 10 s): find the existing one and use it, or upload it again once the deletion completed",
+    1407: "the client certificate is already revoked",
+    1414: "the hostname certificate is already being deleted (pending_deletion)",
+    1433: "the hostname certificate is still in use by hostname associations: detach them first (hostname_certificate "
+          "detach_hostnames, or hostname_association state=absent), then delete it again",
+    1434: "the hostname certificate is still pending_deployment: Cloudflare deletes it only once its deployment completed; "
+          "delete it again in a few minutes",
+    1551: "no such hostname certificate in this zone: check the certificate id",
+    1552: "no such hostname certificate in this zone: check the certificate id",
+    1553: "the hostname has no association (never configured)",
     1415: "check the certificate id; a zone-level Authenticated Origin Pulls certificate id is not a hostname certificate id",
     6003: "an API token was probably given as a global API key (use api_token)",
     6103: "an API token was probably given as a global API key (use api_token)",
-    9109: "check the API token and its permissions (SSL and Certificates Write)",
-    10000: "check the credentials and their permissions (SSL and Certificates Write for changes, Read for reads)",
-    10001: "check the credentials and their permissions (SSL and Certificates Write for changes, Read for reads)",
+    9109: "check the API token and its permissions (SSL and Certificates %s)",
+    10000: "check the credentials and their permissions (SSL and Certificates %s)",
+    10001: "check the credentials and their permissions (SSL and Certificates %s)",
     971: "rate limited: raise api_max_wait so the module can wait out Cloudflare's block, or run fewer requests in parallel",
     10100: "rate limited: raise api_max_wait so the module can wait out Cloudflare's block, or run fewer requests in parallel",
     7003: "no such route: check api_base_url and the ids in the path",
@@ -106,6 +119,19 @@ def _describe_items(items):
     return parts
 
 
+def permission_needed(method):
+    """The permission a request of ``method`` needs: Read for a GET (or HEAD), Write for any change."""
+    return 'Read' if str(method or '').upper() in ('GET', 'HEAD') else 'Write'
+
+
+def hint_for(code, method):
+    """The hint of ``code`` for a request of ``method``, or None."""
+    hint = HINTS.get(code) if isinstance(code, int) and not isinstance(code, bool) else None
+    if hint and code in PERMISSION_CODES:
+        hint = hint % permission_needed(method)
+    return hint
+
+
 def format_api_failure(method, path, status, errors, messages=None, cf_ray=None, detail=None, attempts=None, waited=None):
     """One line naming the request, the status, every code and message, a hint and the cf-ray."""
     text = 'Cloudflare API %s %s failed' % (method, path)
@@ -126,11 +152,11 @@ def format_api_failure(method, path, status, errors, messages=None, cf_ray=None,
     hints = []
     for item in errors or []:
         code = item.get('code') if isinstance(item, dict) else None
-        hint = HINTS.get(code)
+        hint = hint_for(code, method)
         if hint and hint not in hints:
             hints.append(hint)
     if not hints and status in DENIED_STATUSES:
-        hints.append(HINTS[10000])
+        hints.append(hint_for(10000, method))
     if hints:
         text += '. Hint: ' + '; '.join(hints)
     if attempts and attempts > 1:

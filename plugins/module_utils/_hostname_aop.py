@@ -46,8 +46,20 @@ UNKNOWN_CERTIFICATE = 1415
 COULD_NOT_ROUTE = 7003
 # Association statuses that say the association is gone or going.
 REMOVAL_STATUSES = ('deleted', 'pending_deletion')
-# "This certificate already exists for this zone."
+# "This certificate already exists for this zone." Also answered, for about 10 s, to an upload of a
+# certificate whose deleted copy is still pending_deletion; a later upload gets the same id back.
 ALREADY_EXISTS = 1406
+# Hostname certificate codes seen on the live API in 2026 (shared/design/cloudflare-api.md).
+# DELETE of a certificate already being deleted: it is pending_deletion, gone for state=absent.
+PENDING_DELETION = 1414
+# DELETE of a certificate that hostname associations still use: detach them first.
+IN_USE = 1433
+# DELETE right after the upload, while the certificate is pending_deployment: try again later.
+PENDING_DEPLOYMENT = 1434
+# A hostname certificate that does not exist (any more).
+NOT_FOUND_CODES = (1551, 1552)
+# GET hostnames/{hostname} of a hostname never configured (a 404): no association.
+HOSTNAME_NOT_CONFIGURED = 1553
 
 
 def _certificates_path(client, zone, certificate_id=None):
@@ -151,8 +163,9 @@ def list_hostname_certificates(client, zone):
 
 
 def get_hostname_certificate(client, zone, certificate_id):
-    """The certificate, or None when Cloudflare does not know it (404, or 1415 "invalid or deleted")."""
-    envelope = client.get(_certificates_path(client, zone, certificate_id), absent_ok=True, gone_codes=(UNKNOWN_CERTIFICATE,))
+    """The certificate, or None when Cloudflare does not know it (404, or 1415 "invalid or deleted", or 1551/1552 "not found")."""
+    envelope = client.get(_certificates_path(client, zone, certificate_id), absent_ok=True,
+                          gone_codes=(UNKNOWN_CERTIFICATE,) + NOT_FOUND_CODES)
     return envelope.result if envelope is not None else None
 
 
@@ -230,8 +243,9 @@ def removal_state(association):
 
 
 def read_association(client, zone, hostname):
-    """One hostname's association, shaped; a 404 (any code), or a 1415 or 7003, reads as a hostname without one."""
-    envelope = client.get(_hostnames_path(client, zone, hostname), absent_ok=True, gone_codes=(UNKNOWN_CERTIFICATE, COULD_NOT_ROUTE))
+    """One hostname's association, shaped; a 404 (any code), or a 1415, 1553 or 7003, reads as a hostname without one."""
+    envelope = client.get(_hostnames_path(client, zone, hostname), absent_ok=True,
+                          gone_codes=(UNKNOWN_CERTIFICATE, HOSTNAME_NOT_CONFIGURED, COULD_NOT_ROUTE))
     shaped = shape_association(envelope.result if envelope is not None else {})
     shaped['hostname'] = hostname
     return shaped
@@ -251,11 +265,15 @@ def has_wanted_association(association, item):
 # --- writes ----------------------------------------------------------------------------------
 
 def upload_write(client, zone, leaf, certificate, private_key):
-    """POST the certificate and its key. Resendable, and settled by a read: Cloudflare refuses a second copy (1406)."""
+    """POST the certificate and its key. Resendable, and settled by a read: Cloudflare refuses a second copy (1406).
+
+    A copy that is pending_deletion is not the upload's effect: Cloudflare answers 1406 while
+    the deletion completes, and the upload is to be sent again then.
+    """
     return Write('POST', _certificates_path(client, zone), {'certificate': certificate, 'private_key': private_key},
                  'the hostname certificates of zone %s' % zone,
                  read=lambda: find_by_leaf(list_hostname_certificates(client, zone), leaf),
-                 applied=lambda found: found is not None,
+                 applied=lambda found: found is not None and shape_hostname_certificate(found)['status'] != 'pending_deletion',
                  answer_ok=lambda result: isinstance(result, dict) and bool(result.get('id') or result.get('cert_id')),
                  check='Check with mtls.cloudflare.hostname_certificate_info whether the certificate is listed',
                  resendable=True, settled_by_read=lambda error: ALREADY_EXISTS in error.codes)
@@ -264,14 +282,16 @@ def upload_write(client, zone, leaf, certificate, private_key):
 def delete_write(client, zone, certificate_id):
     """DELETE a hostname certificate (no body: the SDKs send none, although the 2024-08 spec asks for an empty JSON one).
 
-    Settled by a read: a 404 means it is gone already.
+    Settled by a read: a 404 (or 1415, 1551, 1552) means it is gone already, 1414 that it is
+    being deleted; the read decides.
     """
     return Write('DELETE', _certificates_path(client, zone, certificate_id), None, 'hostname certificate %s' % certificate_id,
                  read=lambda: get_hostname_certificate(client, zone, certificate_id),
                  applied=lambda current: is_gone(current) or shape_hostname_certificate(current)['status'] == 'pending_deletion',
                  answer_ok=lambda result: isinstance(result, dict),
                  check='Check it with mtls.cloudflare.hostname_certificate_info (id: %s)' % certificate_id,
-                 resendable=True, settled_by_read=lambda error: error.status == 404 or UNKNOWN_CERTIFICATE in error.codes)
+                 resendable=True, settled_by_read=lambda error: error.status == 404 or any(
+                     code in (UNKNOWN_CERTIFICATE, PENDING_DELETION) + NOT_FOUND_CODES for code in error.codes))
 
 
 def association_writes(client, zone, config):

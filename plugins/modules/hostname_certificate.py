@@ -37,6 +37,9 @@ options:
       - V(present) uploads the certificate unless the zone already has it.
       - V(absent) deletes the selected certificate; a certificate that is missing, V(deleted) or already
         V(pending_deletion) is left alone.
+      - With V(present), a copy of the same certificate that is still V(pending_deletion) is not adopted; Cloudflare
+        refuses the upload (code 1406) until the deletion completed (about 10 s), so the module sends the upload again
+        until Cloudflare takes it, within the wait budget (O(wait_timeout) with O(wait), else O(api_max_wait)).
       - A certificate in V(deployment_timed_out) fails O(state=present) (delete it and upload it again); one in
         V(deletion_timed_out) gets the DELETE again with O(state=absent).
     type: str
@@ -85,6 +88,9 @@ options:
   wait_timeout:
     description:
       - Seconds to wait with O(wait), from V(0) to V(86400) (a day). Deployment and deletion usually take a few minutes.
+      - With O(wait), also the budget for waiting out Cloudflare's refusals that clear by themselves (a DELETE while the
+        certificate is still V(pending_deployment), code 1434; an upload while its old copy is V(pending_deletion), code
+        1406); without O(wait), O(api_max_wait) bounds those.
     type: int
     default: 900
 notes:
@@ -218,13 +224,13 @@ hostnames_not_detached:
 
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
 from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop import (
-    HOSTNAME_CERTIFICATE_LIMIT, association_state, association_writes, certificate_diff_view, certificate_leaf, check_private_key,
-    delete_write, find_by_leaf, get_hostname_certificate, is_gone, list_hostname_certificates, read_association, same_leaf,
+    ALREADY_EXISTS, HOSTNAME_CERTIFICATE_LIMIT, IN_USE, PENDING_DEPLOYMENT, association_state, association_writes, certificate_diff_view,
+    certificate_leaf, check_private_key, delete_write, find_by_leaf, get_hostname_certificate, is_gone, list_hostname_certificates, read_association, same_leaf,
     serial_matches, shape_hostname_certificate, upload_write,
 )
 from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, validate_hostnames, validate_id, validate_serial
-from ansible_collections.mtls.cloudflare.plugins.module_utils._wait import Wait
+from ansible_collections.mtls.cloudflare.plugins.module_utils._wait import Wait, poll_intervals
 
 NOT_USABLE = {
     'pending_deletion': 'is pending_deletion: Cloudflare refuses to upload it again until the deletion completes; run again once it '
@@ -313,9 +319,10 @@ class HostnameCertificate(CloudflareTask):
         wait = self.params['wait']
         before = shape_hostname_certificate(current) if current is not None else None
         if self.params['state'] == 'present':
-            if before is None:
-                return Plan(None, dict(shape_hostname_certificate({}), certificate=self.leaf,
-                                       status='active' if wait else 'pending_deployment'), ['upload'])
+            if before is None or before['status'] == 'pending_deletion':
+                # A copy on its way out is not adopted: the upload goes again once Cloudflare accepts it (_upload).
+                return Plan(before, dict(shape_hostname_certificate({}), certificate=self.leaf,
+                                         status='active' if wait else 'pending_deployment'), ['upload'])
             self._usable(before)
             return Plan(before, dict(before, status='active') if wait and before['status'] in DEPLOYING else before)
         if before is None or before['status'] == 'deleted':
@@ -349,8 +356,21 @@ class HostnameCertificate(CloudflareTask):
 
     def _upload(self):
         write = upload_write(self.client, self.zone, self.leaf, self.params['certificate'], self.params['private_key'])
+        seen = {}
+        read = write.read
+
+        def read_and_keep():
+            seen['copy'] = read()
+            return seen['copy']
+
+        write.read = read_and_keep
+        # A 1406 clears by itself only while the copy it is about is on its way out: the read after it shows that.
         try:
-            uploaded, _by_this_run = self.write(write)
+            uploaded, _by_this_run = self._until_accepted(
+                lambda: self.write(write),
+                lambda error: ALREADY_EXISTS in error.codes and shape_hostname_certificate(seen.get('copy'))['status'] == 'pending_deletion',
+                'Cloudflare refuses the upload (1406) while the deleted copy of this certificate is still pending_deletion (this '
+                'usually clears in about 10 s)')
         except CloudflareError as error:
             live = [shape_hostname_certificate(item) for item in self.listing if not is_gone(item)]
             if error.refused and len(live) >= HOSTNAME_CERTIFICATE_LIMIT:
@@ -364,19 +384,59 @@ class HostnameCertificate(CloudflareTask):
 
     def _delete(self, certificate_id):
         try:
-            deleted, by_this_run = self.write(delete_write(self.client, self.zone, certificate_id))
+            deleted, by_this_run = self._until_accepted(
+                lambda: self.write(delete_write(self.client, self.zone, certificate_id)), lambda error: PENDING_DEPLOYMENT in error.codes,
+                'Cloudflare refuses to delete hostname certificate %s (1434) while it is still pending_deployment; it deletes '
+                'it once the deployment completed (usually a few minutes)' % certificate_id)
         except CloudflareError as error:
-            # Associations explain a refused DELETE; a token that may not delete does not.
-            if error.refused and not error.denied:
+            # Associations explain a refused DELETE (1433, or a refusal without any code); a token that may not delete,
+            # or any other code, does not.
+            if error.refused and not error.denied and (IN_USE in error.codes or not error.codes):
                 raise error.restated(self._refusal_message(certificate_id, error))
             raise
         shaped = shape_hostname_certificate(deleted) if isinstance(deleted, dict) and (deleted.get('id') or deleted.get('cert_id')) else None
         self.latest = shaped or dict(shape_hostname_certificate(self.latest), status='deleted' if deleted is None or not by_this_run
                                      else 'pending_deletion')
 
+    def _until_accepted(self, send, clears, refusal):
+        """``send()``, sent again while Cloudflare refuses it with a refusal that clears by itself (``clears(error)``).
+
+        The wait is bounded by wait_timeout with wait: true, else by what is left of api_max_wait;
+        past it, the refusal fails with ``refusal`` and what to do.
+        """
+        if self.params['wait']:
+            budget, option = float(self.params['wait_timeout']), 'wait_timeout'
+        else:
+            budget, option = max(0.0, self.client.max_wait - self.client.waited), 'api_max_wait'
+        deadline = self.client.clock() + budget
+        intervals = poll_intervals()
+        warned = False
+        while True:
+            try:
+                return send()
+            except CloudflareError as error:
+                if not error.refused or not clears(error):
+                    raise
+                remaining = deadline - self.client.clock()
+                if remaining <= 0:
+                    raise error.restated('%s, and it still did after %.0f s of waiting (%s). Run the task again later, or give it a '
+                                         'longer budget (wait: true with a larger wait_timeout, or a larger api_max_wait). %s'
+                                         % (refusal, budget, option, error.message)) from None
+                if not warned:
+                    self.module.warn('%s; sending it again for up to %.0f s (%s)' % (refusal, remaining, option))
+                    warned = True
+                delay = min(next(intervals), remaining)
+                self.client.sleep(delay)
+                if not self.params['wait']:
+                    self.client.waited += delay
+
     def _refusal_message(self, certificate_id, error):
-        text = ('Cloudflare refused to delete hostname certificate %s, most likely because hostnames are still associated with it '
-                '(Cloudflare deletes a certificate only once no association uses it)' % certificate_id)
+        if IN_USE in error.codes:
+            text = ('Cloudflare refused to delete hostname certificate %s because hostnames are still associated with it (1433: '
+                    'in use; Cloudflare deletes a certificate only once no association uses it)' % certificate_id)
+        else:
+            text = ('Cloudflare refused to delete hostname certificate %s, most likely because hostnames are still associated with '
+                    'it (Cloudflare deletes a certificate only once no association uses it)' % certificate_id)
         if self.detach:
             text += ('; %s were detached first, so other hostnames must still use it: add them to detach_hostnames'
                      % ', '.join(item['hostname'] for item in self.detach))
@@ -384,7 +444,8 @@ class HostnameCertificate(CloudflareTask):
             text += '; none of detach_hostnames is associated with it: list the hostnames that are in detach_hostnames'
         else:
             text += '; list those hostnames in detach_hostnames to detach them before the delete'
-        return text + ' (or remove them with mtls.cloudflare.hostname_association state=absent). ' + error.message
+        return (text + ' (or remove them with mtls.cloudflare.hostname_association state=absent), then run the task again to '
+                'delete it. ' + error.message)
 
     def _wait_active(self, certificate_id):
         return self._wait(certificate_id, 'hostname certificate %s to become active' % certificate_id, ('active',), DEPLOYING, {

@@ -14,7 +14,9 @@ A column is one fault: ``a`` in its name means "after apply" (the server carries
 out, then the answer is replaced), ``*`` means "on every matching attempt" (the retries are
 exhausted); without ``*`` it fires once. ``RA`` is a Retry-After header. ``tmo`` never lands,
 ``tmo-a`` lands at once (only the answer is late), ``tmo-late`` lands after the client gave
-up. 429 has no "after apply" column: Cloudflare refuses a rate-limited request before doing
+up. ``1406`` ... ``1553`` are Cloudflare's codes seen live in 2026 (shared/design/cloudflare-api.md),
+each a refusal (400, or 404 for 1553) carrying that code; where a code is one a module must
+wait out, the column names the verdict it expects (``expect``). 429 has no "after apply" column: Cloudflare refuses a rate-limited request before doing
 anything (the rate limit is its first check), so a 429 whose request was carried out is not
 a state a client must cope with.
 
@@ -315,6 +317,8 @@ class Column:
     fault: dict
     count: int = 1
     timeout: float | None = None
+    # row name -> the verdict the cell must have (beyond "not WRONG")
+    expect: dict = field(default_factory=dict)
 
     def spec(self, method, path):
         return dict(self.fault, method=method, path=path, count=self.count)
@@ -353,7 +357,20 @@ def _columns():
                         ("deep", dict(action="raw", body=MALFORMED["nested 200000 deep"]))):
         columns.append(Column(name, dict(fault, after_apply=False)))
         columns.append(Column(name + "-a", dict(fault, after_apply=True)))
+    columns += code_columns()
     return columns
+
+
+# Codes seen live in 2026 (one refusal each, not carried out). 1434 on a delete clears by itself:
+# the module sends the delete again and succeeds. (1406 clears only while the copy is pending_deletion,
+# which these cells do not set up: test_codes_2026.py does.)
+CODE_COLUMNS = ((1406, 400, {}), (1407, 400, {}), (1414, 400, {}), (1433, 400, {}),
+                (1434, 400, {"hc delete": "done"}), (1551, 400, {}), (1552, 400, {}), (1553, 404, {}))
+
+
+def code_columns():
+    return [Column(str(code), dict(action="status", status=status, errors=[{"code": code, "message": "code %d" % code}]), expect=expect)
+            for code, status, expect in CODE_COLUMNS]
 
 
 COLUMNS = _columns()

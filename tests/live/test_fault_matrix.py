@@ -63,6 +63,9 @@ def test_fault_cell(local_api, run_module, row, column):
     verdict, problems = judge(row, cell, app, journal, run, faulted)
     tables.record(TABLE, row.name, column.name, verdict)
     assert not problems, explain(row, column, cell, verdict, problems, run, journal, app)
+    expected = column.expect.get(row.name)
+    assert expected is None or verdict == expected, explain(row, column, cell, verdict, [("expect", "expected %s" % expected)],
+                                                            run, journal, app)
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[row.name.replace(" ", "-") for row in ROWS])

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import pytest
 
-REMOVED_ASSOCIATION = ("null_fields", "disabled", "404", "404_1415", "404_7003")
-DELETED_CERTIFICATE = ("404_1415", "404", "400_1415")
+REMOVED_ASSOCIATION = ("null_fields", "disabled", "404", "404_1415", "404_7003", "404_1553")
+DELETED_CERTIFICATE = ("404_1415", "404", "400_1415", "400_1551", "400_1552")
 VARIANTS = ([{"removed_association": variant} for variant in REMOVED_ASSOCIATION]
             + [{"deleted_hostname_certificate": variant} for variant in DELETED_CERTIFICATE if variant != "404_1415"])
 INSTANT = {"deployment": 0, "deletion": 0, "association": 0}

@@ -67,7 +67,7 @@ def test_key_that_does_not_match_is_refused(api):
     other_key = make_hostname_bundle(key=ec.generate_private_key(ec.SECP256R1()))[1]
     response = api.post(CERTIFICATES, json={"certificate": certificate_pem, "private_key": other_key})
     assert response.status_code == 400
-    assert response.json()["errors"][0]["code"] == 1407
+    assert response.json()["errors"][0]["code"] == 1421
     assert api.get(CERTIFICATES).json()["result"] == []
 
 
@@ -95,7 +95,7 @@ def test_delete_refused_while_associated_then_allowed_after_null(api, enabled):
     assert api.associate(("app.example.com", certificate["id"], enabled)).status_code == 200
     refused = api.delete(certificate_path(certificate["id"]))
     assert refused.status_code == 400
-    assert refused.json()["errors"][0]["code"] == 1408
+    assert refused.json()["errors"][0]["code"] == 1433
     assert "app.example.com" in refused.json()["errors"][0]["message"]
     removed = api.associate(("app.example.com", certificate["id"], None)).json()["result"]
     assert removed[0]["enabled"] is None and removed[0]["status"] == "deleted"
@@ -197,6 +197,7 @@ def test_association_without_enabled_removes_it(api):
 
 @pytest.mark.parametrize("variant, status, code", [
     ("null_fields", 200, None), ("disabled", 200, None), ("disabled_active", 200, None), ("404", 404, None), ("404_1415", 404, 1415), ("404_7003", 404, 7003),
+    ("404_1553", 404, 1553),
 ])
 def test_removed_association_variants(api, variant, status, code):
     api.control("PATCH", "config", {"variants": {"removed_association": variant}})
@@ -229,7 +230,9 @@ def test_removed_association_variants(api, variant, status, code):
     assert api.delete(certificate_path(certificate["id"])).status_code == 200
 
 
-@pytest.mark.parametrize("variant, status, code", [("404_1415", 404, 1415), ("404", 404, None), ("400_1415", 400, 1415)])
+@pytest.mark.parametrize("variant, status, code", [("404_1415", 404, 1415), ("404", 404, None), ("400_1415", 400, 1415),
+                                                   ("404_1551", 404, 1551), ("400_1551", 400, 1551), ("404_1552", 404, 1552),
+                                                   ("400_1552", 400, 1552)])
 def test_deleted_hostname_certificate_variants(api, variant, status, code):
     api.control("PATCH", "config", {"variants": {"deleted_hostname_certificate": variant}, "delays": {"deletion": 0}})
     certificate = api.upload_hostname_certificate()

@@ -70,7 +70,7 @@ def test_sdk_hostname_certificate_upload_associate_and_delete(api, sdk):
     assert hostnames.get("app.example.com", zone_id=ZONE_ID).enabled is True
     with pytest.raises(cloudflare.BadRequestError) as associated:
         hostnames.certificates.delete(uploaded.id, zone_id=ZONE_ID)
-    assert associated.value.body["errors"][0]["code"] == 1408
+    assert associated.value.body["errors"][0]["code"] == 1433
     hostnames.update(zone_id=ZONE_ID, config=[{"hostname": "app.example.com", "cert_id": uploaded.id, "enabled": None}])
     deleted = hostnames.certificates.delete(uploaded.id, zone_id=ZONE_ID)
     assert deleted.status == "pending_deletion"

@@ -155,7 +155,8 @@ def get_client_certificate(app, request: ApiRequest, params: dict, now: float) -
 
 def revoke_client_certificate(app, request: ApiRequest, params: dict, now: float) -> dict:
     del request
-    certificate = app.client_certificates.revoke(params["zone_id"], params["client_certificate_id"], now, app.delay("revocation"))
+    certificate = app.client_certificates.revoke(params["zone_id"], params["client_certificate_id"], now, app.delay("revocation"),
+                                                 app.config["variants"]["revoked_client_certificate"])
     return success_envelope(certificate.to_result())
 
 
@@ -190,8 +191,10 @@ def get_hostname_certificate(app, request: ApiRequest, params: dict, now: float)
 
 def delete_hostname_certificate(app, request: ApiRequest, params: dict, now: float) -> dict:
     del request
+    variants = app.config["variants"]
     certificate = app.hostname_aop.delete(params["zone_id"], params["certificate_id"], now, app.delay("deletion"),
-                                          app.config["variants"]["deleted_hostname_certificate"])
+                                          variants["deleted_hostname_certificate"], deploying=variants["hostname_certificate_deploying"],
+                                          deleting=variants["hostname_certificate_deleting"])
     return success_envelope(certificate.to_result())
 
 

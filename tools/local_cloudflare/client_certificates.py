@@ -14,7 +14,9 @@ Statuses and the calls that move them (each ``pending_*`` settles after its dela
 Choices where Cloudflare's docs are silent:
 
 * DELETE on ``pending_revocation`` or ``revoked`` changes nothing and answers 200 with the
-  certificate as it is, so a repeated revoke is harmless.
+  certificate as it is, so a repeated revoke is harmless; with
+  ``variants.revoked_client_certificate: 400_1407`` it answers 400 with 1407 "already deleted",
+  as the live API was seen to in 2026.
 * DELETE on ``pending_reactivation`` is refused (400, 1107): the reactivation must settle first.
 * PATCH with no body, ``{}`` or ``{"reactivate": true}`` reactivates: the 2024-08 spec (and
   SDK 4.x) send no body, newer clients send ``{"reactivate": true}``. ``reactivate`` with any
@@ -128,8 +130,10 @@ class ClientCertificateStore:
             found = [c for c in found if c.status == status]
         return sorted(found, key=ClientCertificate.sort_key)
 
-    def revoke(self, zone_id: str, certificate_id: str, now: float, delay: float) -> ClientCertificate:
+    def revoke(self, zone_id: str, certificate_id: str, now: float, delay: float, revoked: str = "200") -> ClientCertificate:
         certificate = self.get(zone_id, certificate_id, now)
+        if certificate.status in ("pending_revocation", "revoked") and revoked == "400_1407":
+            raise ApiError(400, errors.ALREADY_REVOKED, "already deleted")
         if certificate.status == "active":
             certificate.schedule("pending_revocation", "revoked", now, delay)
         elif certificate.status == "pending_reactivation":

@@ -28,18 +28,28 @@ DEFAULT_CONFIG = {
     # Cloudflare would (about 0.05 from a controller); 0 is bare loopback.
     "latency": 0,
     # What nobody here has seen on the real API, served in each plausible form (README, "Guesses").
-    "variants": {"removed_association": "null_fields", "deleted_hostname_certificate": "404_1415"},
+    "variants": {"removed_association": "null_fields", "deleted_hostname_certificate": "404_1415",
+                 "revoked_client_certificate": "200", "hostname_certificate_deploying": "200", "hostname_certificate_deleting": "200"},
 }
 
 # removed_association: how GET .../hostnames/{hostname} answers for a hostname whose association was
 # removed (enabled: null) or never existed. null_fields: 200, every field but hostname null;
 # disabled: 200 with enabled false and the old cert_id and certificate fields, status pending_deletion
 # then deleted (a never-associated hostname still gets null_fields); disabled_active: the same with
-# status active, exactly like a disabled association (the worst case); 404, 404_1415, 404_7003: a 404 without a code, with 1415, with 7003.
-# deleted_hostname_certificate: how a deleted hostname certificate answers GET and DELETE.
+# status active, exactly like a disabled association (the worst case); 404, 404_1415, 404_7003, 404_1553: a 404 without a code,
+# with 1415, with 7003, with 1553 (Cloudflare's "never configured", seen in 2026).
+# deleted_hostname_certificate: how a deleted hostname certificate answers GET and DELETE (status_code; 1551/1552 seen in 2026).
+# revoked_client_certificate: DELETE of a client certificate already pending_revocation or revoked: 200 with it as it is, or
+# 400 with 1407 "already deleted" (seen in 2026).
+# hostname_certificate_deploying: DELETE of a hostname certificate still initializing or pending_deployment: carried out (200),
+# or refused with 400 1434 (seen in 2026).
+# hostname_certificate_deleting: DELETE of a hostname certificate already pending_deletion: 200 with it as it is, or 400 1414.
 VARIANTS = {
-    "removed_association": ("null_fields", "disabled", "disabled_active", "404", "404_1415", "404_7003"),
-    "deleted_hostname_certificate": ("404_1415", "404", "400_1415"),
+    "removed_association": ("null_fields", "disabled", "disabled_active", "404", "404_1415", "404_7003", "404_1553"),
+    "deleted_hostname_certificate": ("404_1415", "404", "400_1415", "404_1551", "400_1551", "404_1552", "400_1552"),
+    "revoked_client_certificate": ("200", "400_1407"),
+    "hostname_certificate_deploying": ("200", "400_1434"),
+    "hostname_certificate_deleting": ("200", "400_1414"),
 }
 
 # The part of the config a running server lets PATCH /__control/config change; zones and

@@ -34,6 +34,26 @@ code    HTTP    when
                 serves 404 (1415), 404 without a code, or 400 (1415)
 ======  ======  ==========================================================================
 
+Seen on the live API in 2026 by another project (``shared/design/cloudflare-api.md``, one
+source each; the HTTP status of the 400s is a guess). Each is served as a variant
+(``config.VARIANTS``) unless said otherwise:
+
+======  ======  ==========================================================================
+1407    400     revoke (DELETE) of a client certificate already revoked: "already deleted"
+                (``variants.revoked_client_certificate: 400_1407``)
+1414    400     DELETE of a hostname certificate already ``pending_deletion``
+                (``variants.hostname_certificate_deleting: 400_1414``)
+1433    400     DELETE of a hostname certificate that associations still use (always)
+1434    400     DELETE of a hostname certificate still ``pending_deployment`` (or
+                ``initializing``) (``variants.hostname_certificate_deploying: 400_1434``)
+1551    404/400 hostname certificate not found (``variants.deleted_hostname_certificate``:
+1552            ``404_1551``, ``400_1551``, ``404_1552``, ``400_1552``)
+1553    404     GET hostnames/{hostname} never configured
+                (``variants.removed_association: 404_1553``)
+1406    400     also for about 10 s while the same certificate's old copy is
+                ``pending_deletion``; the upload after that returns the old id (always)
+======  ======  ==========================================================================
+
 Chosen here (plausible, not documented by Cloudflare):
 
 ======  ======  ==========================================================================
@@ -48,8 +68,8 @@ Chosen here (plausible, not documented by Cloudflare):
 1401    400     hostname certificate upload: ``certificate`` or ``private_key`` missing
 1402    400     hostname certificate cannot be parsed
 1403    400     private key cannot be parsed (or is encrypted)
-1407    400     private key does not match the certificate
-1408    400     hostname certificate still has associations (enabled true or false)
+1421    400     private key does not match the certificate (not 1407: Cloudflare uses that
+                code for an already revoked client certificate)
 1409    400     the zone already has ``hostname_certificate_limit`` hostname certificates
 1410    400     a certificate would get more than ``associations_per_certificate`` hostnames
 1411    400     invalid hostname, or a hostname outside the zone
@@ -75,6 +95,13 @@ INVALID_ACCESS_TOKEN = 9109
 AUTHENTICATION_ERROR = 10000
 HOSTNAME_CERTIFICATE_EXISTS = 1406
 HOSTNAME_CERTIFICATE_INVALID_OR_DELETED = 1415
+ALREADY_REVOKED = 1407
+HOSTNAME_CERTIFICATE_PENDING_DELETION = 1414
+HOSTNAME_CERTIFICATE_IN_USE = 1433
+HOSTNAME_CERTIFICATE_PENDING_DEPLOYMENT = 1434
+HOSTNAME_CERTIFICATE_NOT_FOUND = 1551
+HOSTNAME_CERTIFICATE_NOT_FOUND_2 = 1552
+HOSTNAME_NOT_CONFIGURED = 1553
 
 # Codes chosen for the local API (see the module docstring).
 INVALID_REQUEST = 1001
@@ -88,8 +115,7 @@ REVOCATION_REFUSED = 1107
 UPLOAD_FIELD_MISSING = 1401
 CERTIFICATE_INVALID = 1402
 PRIVATE_KEY_INVALID = 1403
-KEY_MISMATCH = 1407
-CERTIFICATE_ASSOCIATED = 1408
+KEY_MISMATCH = 1421
 HOSTNAME_CERTIFICATE_LIMIT = 1409
 ASSOCIATION_LIMIT = 1410
 HOSTNAME_INVALID = 1411

@@ -8,10 +8,14 @@
 Hostname certificates: upload -> ``pending_deployment`` -> (delays.deployment) ``active``;
 DELETE -> ``pending_deletion`` -> (delays.deletion) ``deleted``. Once ``deleted`` a certificate
 answers 404 (1415) and leaves the list; while ``pending_deletion`` it is still readable and
-still counts toward the zone's limit and the duplicate check (1406). DELETE is refused
-(1408) while any hostname is associated with the certificate, enabled or not, as
-Cloudflare's docs ask users to invalidate associations first. A repeated DELETE on a
-``pending_deletion`` certificate answers 200 with it unchanged.
+still counts toward the zone's limit and the duplicate check (1406). Uploading the same
+certificate once its old copy is ``deleted`` gives the old id back (seen in 2026). DELETE is
+refused (1433, in use) while any hostname is associated with the certificate, enabled or not,
+as Cloudflare's docs ask users to invalidate associations first. A repeated DELETE on a
+``pending_deletion`` certificate answers 200 with it unchanged, or 400 1414 with
+``variants.hostname_certificate_deleting``; a DELETE while ``initializing`` or
+``pending_deployment`` is carried out, or refused with 400 1434 with
+``variants.hostname_certificate_deploying``.
 
 Associations (one per hostname, keyed by hostname):
 
@@ -63,10 +67,10 @@ def normalise_hostname(value, zone_name: str) -> str:
 class HostnameCertificate(Transitioning):
     """One uploaded leaf certificate; its private key was checked and dropped."""
 
-    def __init__(self, zone_id: str, leaf, now: float, delay: float):
+    def __init__(self, zone_id: str, leaf, now: float, delay: float, certificate_id: str | None = None):
         super().__init__("pending_deployment", now)
         self.schedule("pending_deployment", "active", now, delay)
-        self.id = uuid.uuid4().hex
+        self.id = certificate_id or uuid.uuid4().hex
         self.zone_id = zone_id
         self.uploaded_at = now
         self.certificate_pem = local_x509.certificate_pem(leaf)
@@ -112,11 +116,19 @@ def without_code(error: ApiError) -> ApiError:
     return error
 
 
+GONE_ANSWERS = {
+    "1415": (errors.HOSTNAME_CERTIFICATE_INVALID_OR_DELETED, "Certificate id invalid or deleted: %s"),
+    "1551": (errors.HOSTNAME_CERTIFICATE_NOT_FOUND, "Certificate not found: %s"),
+    "1552": (errors.HOSTNAME_CERTIFICATE_NOT_FOUND_2, "Certificate not found: %s"),
+}
+
+
 def certificate_gone(certificate_id: str, variant: str) -> ApiError:
-    """A deleted or unknown hostname certificate: 404 (1415), 404 without a code, or 400 (1415)."""
-    status = 400 if variant.startswith("400") else 404
-    error = ApiError(status, errors.HOSTNAME_CERTIFICATE_INVALID_OR_DELETED, "Certificate id invalid or deleted: %s" % certificate_id[:64])
-    return error if variant.endswith("1415") else without_code(error)
+    """A deleted or unknown hostname certificate: ``variant`` is ``<status>_<code>`` or a bare status (no code)."""
+    status, _separator, code = variant.partition("_")
+    known, message = GONE_ANSWERS.get(code, GONE_ANSWERS["1415"])
+    error = ApiError(int(status), known, message % certificate_id[:64])
+    return error if code else without_code(error)
 
 
 class Removed:
@@ -162,7 +174,10 @@ class HostnameAopStore:
         if len(live) >= limit:
             raise ApiError(400, errors.HOSTNAME_CERTIFICATE_LIMIT,
                            "This zone already has %d hostname certificates, the most allowed; delete one first" % limit)
-        certificate = HostnameCertificate(zone_id, leaf, now, delay)
+        # The same certificate uploaded again after its deletion gets its old id back.
+        previous = [c.id for c in self._certificates.values()
+                    if c.zone_id == zone_id and c.status == "deleted" and c.fingerprint_sha256 == fingerprint]
+        certificate = HostnameCertificate(zone_id, leaf, now, delay, previous[0] if previous else None)
         self._certificates[certificate.id] = certificate
         return certificate
 
@@ -178,14 +193,19 @@ class HostnameAopStore:
     def list(self, zone_id: str, now: float) -> list[HostnameCertificate]:
         return self._zone_certificates(zone_id, now)
 
-    def delete(self, zone_id: str, certificate_id: str, now: float, delay: float, gone: str = "404_1415") -> HostnameCertificate:
+    def delete(self, zone_id: str, certificate_id: str, now: float, delay: float, gone: str = "404_1415",
+               deploying: str = "200", deleting: str = "200") -> HostnameCertificate:
         certificate = self.get(zone_id, certificate_id, now, gone)
         if certificate.status == "pending_deletion":
+            if deleting == "400_1414":
+                raise ApiError(400, errors.HOSTNAME_CERTIFICATE_PENDING_DELETION, "Certificate is pending deletion")
             return certificate
+        if certificate.status in ("initializing", "pending_deployment") and deploying == "400_1434":
+            raise ApiError(400, errors.HOSTNAME_CERTIFICATE_PENDING_DEPLOYMENT, "Certificate is pending deployment")
         hostnames = sorted(a.hostname for a in self._associations.values() if a.cert_id == certificate.id)
         if hostnames:
             shown = ", ".join(hostnames[:10]) + (" and %d more" % (len(hostnames) - 10) if len(hostnames) > 10 else "")
-            raise ApiError(400, errors.CERTIFICATE_ASSOCIATED,
+            raise ApiError(400, errors.HOSTNAME_CERTIFICATE_IN_USE,
                            "The certificate is associated with hostnames (%s); invalidate those associations first "
                            "(PUT /zones/%s/origin_tls_client_auth/hostnames with enabled: null)" % (shown, zone_id))
         certificate.schedule("pending_deletion", "deleted", now, delay)
@@ -225,8 +245,9 @@ class HostnameAopStore:
         if association is not None:
             return self._association_view(association, now)
         if removed.startswith("404"):
-            error = ApiError(404, errors.COULD_NOT_ROUTE if removed == "404_7003" else errors.HOSTNAME_CERTIFICATE_INVALID_OR_DELETED,
-                             "No association found for hostname %s" % hostname)
+            code = {"404_7003": errors.COULD_NOT_ROUTE, "404_1553": errors.HOSTNAME_NOT_CONFIGURED}.get(
+                removed, errors.HOSTNAME_CERTIFICATE_INVALID_OR_DELETED)
+            error = ApiError(404, code, "No association found for hostname %s" % hostname)
             raise error if removed != "404" else without_code(error)
         tombstone = self._removed.get((zone_id, hostname))
         certificate = self._certificates.get(tombstone.cert_id) if tombstone is not None else None

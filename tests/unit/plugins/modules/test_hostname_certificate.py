@@ -92,8 +92,21 @@ def test_present_uploads_again_when_only_a_deleted_copy_is_listed(run_module, ap
     assert code == 0 and result['changed'] is True and result['hostname_certificate']['id'] == OTHER_ID
 
 
+def test_present_uploads_again_while_the_old_copy_is_pending_deletion_until_1406_clears(run_module, api, clock):
+    # Cloudflare answers 1406 while the old copy is pending_deletion (about 10 s), then gives the same id back.
+    api.get(CERTIFICATES, json=envelope([certificate(status='pending_deletion')]))
+    api.post(CERTIFICATES, **refused(1406, 'This certificate already exists for this zone.'))
+    api.get(CERTIFICATES, json=envelope([certificate(status='pending_deletion')]))
+    api.post(CERTIFICATES, json=envelope(certificate(status='pending_deployment')))
+    code, result = run_module(hostname_certificate.main, PRESENT)
+    assert code == 0 and result['changed'] is True
+    assert result['hostname_certificate']['id'] == CERT_ID and result['hostname_certificate']['status'] == 'pending_deployment'
+    assert clock.sleeps == [1.0]
+    assert '1406' in ' '.join(str(warning) for warning in result['warnings'])
+    assert_no_secret(result)
+
+
 @pytest.mark.parametrize('status,expected', [
-    ('pending_deletion', 'Cloudflare refuses to upload it again until the deletion completes'),
     ('deployment_timed_out', 'Cloudflare could not deploy it; delete it (state=absent) and upload it again'),
     ('deletion_timed_out', 'an earlier deletion did not complete'),
 ])
@@ -350,11 +363,11 @@ def test_check_mode_reads_hostnames_and_predicts_without_writing(run_module, api
 
 def test_refusal_without_detach_hostnames_names_the_option(run_module, api):
     api.get(ONE, json=envelope(certificate()))
-    api.delete(ONE, **refused(1408, 'The certificate is associated with hostnames (app.example.com)'))
+    api.delete(ONE, **refused(1433, 'The certificate is associated with hostnames (app.example.com)'))
     code, result = run_module(hostname_certificate.main, ABSENT)
     assert code == 1 and result['changed'] is False
     assert 'list those hostnames in detach_hostnames' in result['msg']
-    assert '1408: The certificate is associated with hostnames (app.example.com)' in result['msg']
+    assert '1433: The certificate is associated with hostnames (app.example.com)' in result['msg']
     assert result['api_error']['status'] == 400
 
 
@@ -372,7 +385,7 @@ def test_refusal_after_detaching_names_the_hostnames_and_keeps_changed(run_modul
     api.get(ONE, json=envelope(certificate()))
     api.get(HOSTNAMES + '/app.example.com', json=envelope(association('app.example.com')))
     api.put(HOSTNAMES, json=envelope([association('app.example.com', enabled=None, status='deleted')]))
-    api.delete(ONE, **refused(1408, 'The certificate is associated with hostnames (www.example.com)'))
+    api.delete(ONE, **refused(1433, 'The certificate is associated with hostnames (www.example.com)'))
     code, result = run_module(hostname_certificate.main, dict(ABSENT, detach_hostnames=['app.example.com']))
     assert code == 1 and result['changed'] is True
     assert 'app.example.com were detached first' in result['msg'] and 'add them to detach_hostnames' in result['msg']
