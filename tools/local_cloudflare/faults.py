@@ -38,6 +38,11 @@ action             what the client gets
 ``truncated``      the JSON answer cut in half (``Content-Type: application/json``). With
                    ``after_apply``: the real answer, with its real status (or ``status``);
                    without: the first half of ``{"success": true, ..., "result": null}``, 200
+``rewrite``        a malformed answer: the real answer (200 ``{"success": true, "result": null}``
+                   when not carried out) with ``field`` of its ``result`` set to ``value`` (any
+                   JSON), in the result object or in every item of a result list; without
+                   ``field``, the result object (every item of a list) is replaced by ``value``.
+                   A read is rewritten only with ``after_apply`` (it needs the real answer)
 =================  =========================================================================
 
 ``lands_late`` is only valid with ``timeout`` and excludes ``after_apply``. ``delay`` is
@@ -54,13 +59,14 @@ from dataclasses import dataclass, field
 
 from .errors import error_item, failure_envelope
 
-ACTIONS = ("status", "delay", "timeout", "drop", "bad_body", "success_false", "result_null", "empty_body", "truncated")
+ACTIONS = ("status", "delay", "timeout", "drop", "bad_body", "success_false", "result_null", "empty_body", "truncated", "rewrite")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "*")
 BAD_BODY = (b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
             b"<body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>\n")
 # The answer a ``truncated`` fault cuts when the request was not carried out.
 NULL_RESULT = {"success": True, "errors": [], "messages": [], "result": None}
-FIELDS = frozenset(("method", "path", "count", "action", "status", "retry_after", "delay", "after_apply", "lands_late", "errors"))
+FIELDS = frozenset(("method", "path", "count", "action", "status", "retry_after", "delay", "after_apply", "lands_late", "errors",
+                    "field", "value"))
 
 
 class FaultError(ValueError):
@@ -101,6 +107,8 @@ class Fault:
     after_apply: bool = False
     lands_late: bool = False
     errors: list | None = None
+    field_name: str | None = None
+    value: object = None
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     pattern: re.Pattern | None = None
 
@@ -130,6 +138,10 @@ class Fault:
         fault_errors = spec.get("errors")
         if fault_errors is not None and (not isinstance(fault_errors, list) or not all(isinstance(e, dict) for e in fault_errors)):
             raise FaultError("errors must be a list of {code, message} objects")
+        if spec.get("field") is not None and (not isinstance(spec["field"], str) or not spec["field"]):
+            raise FaultError("field must be the name of a field of the result")
+        if ("field" in spec or "value" in spec) and action != "rewrite":
+            raise FaultError("field and value are only for the rewrite action")
         for flag in ("after_apply", "lands_late"):
             if not isinstance(spec.get(flag, False), bool):
                 raise FaultError("%s must be true or false" % flag)
@@ -141,12 +153,14 @@ class Fault:
         return cls(method=method, path=path, pattern=pattern, count=_number(spec, "count", 1, 1, integer=True), action=action,
                    status=status, retry_after=_number(spec, "retry_after", None, 0, integer=True),
                    delay=_number(spec, "delay", 0, 0), after_apply=spec.get("after_apply", False),
-                   lands_late=spec.get("lands_late", False), errors=fault_errors)
+                   lands_late=spec.get("lands_late", False), errors=fault_errors, field_name=spec.get("field"),
+                   value=spec.get("value"))
 
     def describe(self) -> dict:
         return {"id": self.id, "method": self.method, "path": self.path, "count": self.count, "action": self.action,
                 "status": self.status, "retry_after": self.retry_after, "delay": self.delay,
-                "after_apply": self.after_apply, "lands_late": self.lands_late, "errors": self.errors}
+                "after_apply": self.after_apply, "lands_late": self.lands_late, "errors": self.errors,
+                "field": self.field_name, "value": self.value}
 
     @property
     def applies_first(self) -> bool:
@@ -177,6 +191,9 @@ class Fault:
         if self.action == "truncated":
             status, body = real if real is not None else (200, json.dumps(NULL_RESULT).encode("utf-8"))
             return self.status or status, headers, body[:len(body) // 2]
+        if self.action == "rewrite":
+            status, body = real if real is not None else (200, json.dumps(NULL_RESULT).encode("utf-8"))
+            return self.status or status, headers, json.dumps(self._rewritten(json.loads(body))).encode("utf-8")
         if self.action == "bad_body":
             return self.status, {"Content-Type": "text/html"}, BAD_BODY
         if self.action == "success_false":
@@ -191,6 +208,16 @@ class Fault:
         if self.retry_after is not None:
             headers["Retry-After"] = str(self.retry_after)
         return self.status, headers, json.dumps(failure_envelope(errors)).encode("utf-8")
+
+
+    def _rewritten(self, envelope: dict) -> dict:
+        result = envelope.get("result")
+        items = result if isinstance(result, list) else [result]
+        if self.field_name is None:
+            items = [self.value for _item in items]
+        else:
+            items = [dict(item if isinstance(item, dict) else {}, **{self.field_name: self.value}) for item in items]
+        return dict(envelope, result=items if isinstance(result, list) else items[0])
 
 
 class FaultBook:
