@@ -17,6 +17,8 @@ decides by a re-read whether the write was applied.
 
 from __future__ import annotations
 
+import math
+
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError, format_api_failure
 
 # The JSON types, by what a field may hold.
@@ -35,7 +37,7 @@ def kind_of(value):
     if isinstance(value, int):
         return 'an integer'
     if isinstance(value, float):
-        return 'a number' if value == value and value not in (float('inf'), float('-inf')) else 'the number %r' % value
+        return 'a number' if math.isfinite(value) else 'the number %r' % value
     if isinstance(value, str):
         return 'an empty string' if not value else 'a string'
     if isinstance(value, (list, tuple)):

@@ -209,7 +209,6 @@ class Fault:
             headers["Retry-After"] = str(self.retry_after)
         return self.status, headers, json.dumps(failure_envelope(errors)).encode("utf-8")
 
-
     def _rewritten(self, envelope: dict) -> dict:
         result = envelope.get("result")
         items = result if isinstance(result, list) else [result]
