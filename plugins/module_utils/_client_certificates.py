@@ -13,6 +13,7 @@ revoke, reactivate) as ``Write`` descriptions, and the whitelisted fields a modu
 
 from __future__ import annotations
 
+from ansible_collections.mtls.cloudflare.plugins.module_utils._answers import NUMBER, OBJECT, TEXT, Shape, answer_check, checked_get, checked_pages
 from ansible_collections.mtls.cloudflare.plugins.module_utils._csr import csr_key
 from ansible_collections.mtls.cloudflare.plugins.module_utils._dates import expires_within
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
@@ -28,6 +29,9 @@ CLIENT_CERTIFICATE_FIELDS = (
     'organizational_unit', 'signature', 'ski',
 )
 LIST_PAGE_SIZE = 50
+# What the modules read of a certificate, and the JSON type of each field (null allowed, but not for id and status).
+CLIENT_CERTIFICATE = Shape('a client certificate', dict(
+    dict.fromkeys(CLIENT_CERTIFICATE_FIELDS, TEXT), validity_days=NUMBER, certificate_authority=OBJECT), required=('id', 'status'))
 REVOKED = ('pending_revocation', 'revoked')
 REACTIVATED = ('pending_reactivation', 'active')
 # Cloudflare's answer to a revoke (DELETE) of a certificate already revoked: "already deleted".
@@ -55,14 +59,15 @@ def shape_client_certificate(raw):
 
 def get_client_certificate(client, zone, certificate_id):
     """One certificate by id (one GET), or None when Cloudflare has none with that id (404)."""
-    envelope = client.get(_path(client, zone, certificate_id), absent_ok=True)
+    envelope = checked_get(client, _path(client, zone, certificate_id), CLIENT_CERTIFICATE, absent_ok=True)
     return envelope.result if envelope is not None else None
 
 
 def client_certificate_pages(client, zone, status=None):
     """Every page of the zone's certificates (50 a page), optionally of one status (filtered by Cloudflare)."""
     query = {'status': status} if status and status != 'all' else {}
-    return client.pages(_path(client, zone), params=query, per_page=LIST_PAGE_SIZE)
+    return checked_pages(client, _path(client, zone), CLIENT_CERTIFICATE,
+                         lambda: client.pages(_path(client, zone), params=query, per_page=LIST_PAGE_SIZE))
 
 
 # Cloudflare's default quota of client certificates per zone; its account team raises it on
@@ -186,7 +191,7 @@ def issue_write(client, zone, csr, validity_days):
                  'the certificates issued from this csr',
                  read=lambda: find_client_certificates(client, zone, criterion, skip_revoked=True)[0],
                  applied=bool,
-                 answer_ok=lambda result: isinstance(result, dict) and bool(result.get('id')),
+                 answer_ok=answer_check(CLIENT_CERTIFICATE, 'POST', _path(client, zone)),
                  check='Check with mtls.cloudflare.client_certificate_info whether a certificate was issued from this csr')
 
 
@@ -194,7 +199,8 @@ def _status_write(client, zone, certificate_id, method, body, effect, settled_co
     return Write(method, _path(client, zone, certificate_id), body, 'client certificate %s' % certificate_id,
                  read=lambda: get_client_certificate(client, zone, certificate_id),
                  applied=lambda current: isinstance(current, dict) and current.get('status') in effect,
-                 answer_ok=lambda result: isinstance(result, dict) and result.get('status') in effect,
+                 answer_ok=answer_check(CLIENT_CERTIFICATE, method, _path(client, zone, certificate_id),
+                                        lambda result: result['status'] in effect),
                  check=_check(certificate_id), resendable=True,
                  settled_by_read=lambda error: any(code in settled_codes for code in error.codes))
 

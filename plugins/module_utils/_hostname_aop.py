@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 
+from ansible_collections.mtls.cloudflare.plugins.module_utils._answers import FLAG, TEXT, Shape, answer_check, checked_get
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, der_items, normalize_pem, normalize_serial, pem_blocks
 from ansible_collections.mtls.cloudflare.plugins.module_utils._writes import Write
 
@@ -40,6 +41,13 @@ HOSTNAME_CERTIFICATE_LIMIT = 10
 PRIVATE_KEY_KINDS = ('PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY')
 GONE = ('deleted',)
 TIMED_OUT = ('deployment_timed_out', 'deletion_timed_out')
+# What the modules read of each, and the JSON type of each field (null allowed). A hostname certificate may come
+# association-typed (cert_id, cert_status, cert_uploaded_on), as the 2024-08 spec types list items.
+_CERTIFICATE_TYPES = dict.fromkeys(HOSTNAME_CERTIFICATE_FIELDS + ('cert_id', 'cert_status', 'cert_uploaded_on'), TEXT)
+HOSTNAME_CERTIFICATE = Shape('a hostname certificate', _CERTIFICATE_TYPES, one_of=(('id', 'cert_id'),))
+# A DELETE may answer with less than the certificate (its id, or nothing): only the types are checked.
+DELETED_CERTIFICATE = Shape('a hostname certificate', _CERTIFICATE_TYPES)
+ASSOCIATION = Shape('an association', dict(dict.fromkeys(ASSOCIATION_FIELDS, TEXT), enabled=FLAG))
 # A certificate id Cloudflare does not know (any more): "invalid or deleted".
 UNKNOWN_CERTIFICATE = 1415
 # Cloudflare's "could not route": a hostname read may answer it for a hostname without an association.
@@ -159,13 +167,13 @@ def serial_matches(stored, wanted):
 
 def list_hostname_certificates(client, zone):
     """Every hostname certificate of the zone: the endpoint has no paging and no filters."""
-    return [item for item in client.get(_certificates_path(client, zone), expect='list').result if isinstance(item, dict)]
+    return checked_get(client, _certificates_path(client, zone), HOSTNAME_CERTIFICATE, expect='list').result
 
 
 def get_hostname_certificate(client, zone, certificate_id):
     """The certificate, or None when Cloudflare does not know it (404, or 1415 "invalid or deleted", or 1551/1552 "not found")."""
-    envelope = client.get(_certificates_path(client, zone, certificate_id), absent_ok=True,
-                          gone_codes=(UNKNOWN_CERTIFICATE,) + NOT_FOUND_CODES)
+    envelope = checked_get(client, _certificates_path(client, zone, certificate_id), HOSTNAME_CERTIFICATE, absent_ok=True,
+                           gone_codes=(UNKNOWN_CERTIFICATE,) + NOT_FOUND_CODES)
     return envelope.result if envelope is not None else None
 
 
@@ -244,8 +252,8 @@ def removal_state(association):
 
 def read_association(client, zone, hostname):
     """One hostname's association, shaped; a 404 (any code), or a 1415, 1553 or 7003, reads as a hostname without one."""
-    envelope = client.get(_hostnames_path(client, zone, hostname), absent_ok=True,
-                          gone_codes=(UNKNOWN_CERTIFICATE, HOSTNAME_NOT_CONFIGURED, COULD_NOT_ROUTE))
+    envelope = checked_get(client, _hostnames_path(client, zone, hostname), ASSOCIATION, absent_ok=True,
+                           gone_codes=(UNKNOWN_CERTIFICATE, HOSTNAME_NOT_CONFIGURED, COULD_NOT_ROUTE))
     shaped = shape_association(envelope.result if envelope is not None else {})
     shaped['hostname'] = hostname
     return shaped
@@ -274,7 +282,7 @@ def upload_write(client, zone, leaf, certificate, private_key):
                  'the hostname certificates of zone %s' % zone,
                  read=lambda: find_by_leaf(list_hostname_certificates(client, zone), leaf),
                  applied=lambda found: found is not None and shape_hostname_certificate(found)['status'] != 'pending_deletion',
-                 answer_ok=lambda result: isinstance(result, dict) and bool(result.get('id') or result.get('cert_id')),
+                 answer_ok=answer_check(HOSTNAME_CERTIFICATE, 'POST', _certificates_path(client, zone)),
                  check='Check with mtls.cloudflare.hostname_certificate_info whether the certificate is listed',
                  resendable=True, settled_by_read=lambda error: ALREADY_EXISTS in error.codes)
 
@@ -288,7 +296,7 @@ def delete_write(client, zone, certificate_id):
     return Write('DELETE', _certificates_path(client, zone, certificate_id), None, 'hostname certificate %s' % certificate_id,
                  read=lambda: get_hostname_certificate(client, zone, certificate_id),
                  applied=lambda current: is_gone(current) or shape_hostname_certificate(current)['status'] == 'pending_deletion',
-                 answer_ok=lambda result: isinstance(result, dict),
+                 answer_ok=answer_check(DELETED_CERTIFICATE, 'DELETE', _certificates_path(client, zone, certificate_id)),
                  check='Check it with mtls.cloudflare.hostname_certificate_info (id: %s)' % certificate_id,
                  resendable=True, settled_by_read=lambda error: error.status == 404 or any(
                      code in (UNKNOWN_CERTIFICATE, PENDING_DELETION) + NOT_FOUND_CODES for code in error.codes))
@@ -309,7 +317,7 @@ def association_writes(client, zone, config):
             'the associations of %s' % ', '.join(hostnames),
             read=lambda batch=batch: dict((item['hostname'], read_association(client, zone, item['hostname'])) for item in batch),
             applied=lambda current, batch=batch: all(has_wanted_association(current[item['hostname']], item) for item in batch),
-            answer_ok=lambda result: isinstance(result, list),
+            answer_ok=answer_check(ASSOCIATION, 'PUT', _hostnames_path(client, zone), many=True),
             check='Check them with mtls.cloudflare.hostname_certificate_info (hostnames: [%s])' % ', '.join(hostnames),
             resendable=True))
     return writes

@@ -18,7 +18,9 @@ up. ``1406`` ... ``1553`` are Cloudflare's codes seen live in 2026 (shared/desig
 each a refusal (400, or 404 for 1553) carrying that code; where a code is one a module must
 wait out, the column names the verdict it expects (``expect``). 429 has no "after apply" column: Cloudflare refuses a rate-limited request before doing
 anything (the rate limit is its first check), so a 429 whose request was carried out is not
-a state a client must cope with.
+a state a client must cope with. ``mal-*`` columns serve a malformed answer (the local API's
+``rewrite`` fault): the result, or each item of a result list, replaced by a number
+(``mal-item``), or its ``status``, ``serial_number`` or ``expires_on`` of the wrong JSON type.
 
 Verdicts: ``done`` (succeeded, ``changed`` right, wanted state reached), ``failed`` (failed
 honestly; the outcome is known), ``unknown`` (failed honestly, saying the outcome is unknown),
@@ -358,6 +360,13 @@ def _columns():
         columns.append(Column(name, dict(fault, after_apply=False)))
         columns.append(Column(name + "-a", dict(fault, after_apply=True)))
     columns += code_columns()
+    # Malformed answers: the result (each item of a list) is no object, or one of its fields has the wrong JSON type.
+    for name, fault in (("mal-item", dict(action="rewrite", value=5)),
+                        ("mal-status", dict(action="rewrite", field="status", value=5)),
+                        ("mal-serial", dict(action="rewrite", field="serial_number", value=["01"])),
+                        ("mal-expires", dict(action="rewrite", field="expires_on", value={"at": 1}))):
+        columns.append(Column(name, dict(fault, after_apply=False)))
+        columns.append(Column(name + "-a", dict(fault, after_apply=True)))
     return columns
 
 

@@ -11,7 +11,6 @@ server (``Catcher``) stands where a redirect points, and records every request t
 
 from __future__ import annotations
 
-import importlib
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -134,21 +133,6 @@ def test_an_odd_envelope_after_a_revocation_is_decided_by_a_read(local_api, run_
     assert code == 0, result.get('msg')
     assert result['changed'] is True
     assert result['client_certificate']['status'] in ('pending_revocation', 'revoked')
-
-
-def test_a_page_count_past_the_page_limit_is_not_a_whole_list(local_api, run_module, monkeypatch):
-    body = '{"success": true, "errors": [], "messages": [], "result": [{"id": "%s"}], "result_info": {"total_pages": 1000000000}}'
-    for page in range(1, 4):
-        local_api.fault(method='GET', path=CLIENT_CERTIFICATES, action='raw', body=body % ('a' * 31 + str(page)))
-    api_layer = importlib.import_module('ansible_collections.mtls.cloudflare.plugins.module_utils._api')
-    original = api_layer.CloudflareClient.pages
-
-    def pages(self, path, params=None, per_page=50, max_pages=1000):
-        return original(self, path, params, per_page, max_pages=3)
-    # Three pages stand for the thousand of a real run.
-    monkeypatch.setattr(api_layer.CloudflareClient, 'pages', pages)
-    code, result = run_module('client_certificate_info', {})
-    assert code == 1 and 'still had more after 3 pages' in result['msg'], result.get('msg')
 
 
 @pytest.mark.parametrize('password', ['i', 'hunter2pw'])

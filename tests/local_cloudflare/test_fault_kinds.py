@@ -266,3 +266,41 @@ def test_huge_has_no_length_and_ends_with_the_connection(api):
     response = issue(api, make_csr("huge"))
     assert "Content-Length" not in response.headers
     assert len(response.content) >= 2 * 1024 * 1024 - 200000 and response.content.startswith(b"[")
+
+
+def test_rewrite_after_apply_sets_a_field_of_the_real_answer(api):
+    add_fault(api, action="rewrite", field="status", value=5, after_apply=True)
+    csr = make_csr("rewrite-field")
+    response = issue(api, csr)
+    assert response.status_code == 200 and response.json()["success"] is True
+    issued = issued_from(api, csr)
+    assert len(issued) == 1
+    # The real answer, but for the one field.
+    assert response.json()["result"] == dict(issued[0], status=5)
+    entry = write_entries(api)[0]
+    assert entry["fault"] == "rewrite" and entry["applied_status"] == 200
+
+
+def test_rewrite_before_apply_rewrites_a_null_result(api):
+    add_fault(api, action="rewrite", field="id", value=None)
+    csr = make_csr("rewrite-before")
+    response = issue(api, csr)
+    assert response.status_code == 200 and response.json()["result"] == {"id": None}
+    assert issued_from(api, csr) == []
+
+
+def test_rewrite_of_a_list_touches_every_item(api):
+    api.control("POST", "client_certificates", {"count": 2, "status": "active"})
+    api.control("POST", "faults", dict(method="GET", path="/client_certificates$", action="rewrite", field="serial_number",
+                                       value=["01"], after_apply=True))
+    rewritten = api.get(LIST, validate=False).json()
+    assert len(rewritten["result"]) == 2 and all(item["serial_number"] == ["01"] for item in rewritten["result"])
+    assert rewritten["result_info"]["total_count"] == 2
+    api.control("POST", "faults", dict(method="GET", path="/client_certificates$", action="rewrite", value=5, after_apply=True))
+    assert api.get(LIST, validate=False).json()["result"] == [5, 5]
+
+
+@pytest.mark.parametrize("spec", [dict(action="status", field="status"), dict(action="rewrite", field=""),
+                                  dict(action="rewrite", field=5)])
+def test_rewrite_fields_are_checked(api, spec):
+    api.control("POST", "faults", spec, expect=400)

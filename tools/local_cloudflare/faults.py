@@ -47,6 +47,11 @@ action             what the client gets
                    sent one byte every ``delay`` seconds (default 1)
 ``huge``           a JSON-looking body of ``size`` bytes (default 50 MiB) without Content-Length,
                    the connection closed at its end
+``rewrite``        a malformed answer: the real answer (200 ``{"success": true, "result": null}``
+                   when not carried out) with ``field`` of its ``result`` set to ``value`` (any
+                   JSON), in the result object or in every item of a result list; without
+                   ``field``, the result object (every item of a list) is replaced by ``value``.
+                   A read is rewritten only with ``after_apply`` (it needs the real answer)
 =================  =========================================================================
 
 ``lands_late`` is only valid with ``timeout`` and excludes ``after_apply``. ``delay`` is
@@ -64,7 +69,7 @@ from dataclasses import dataclass, field
 from .errors import error_item, failure_envelope
 
 ACTIONS = ("status", "delay", "timeout", "drop", "bad_body", "success_false", "result_null", "empty_body", "truncated",
-           "redirect", "raw", "drip", "huge")
+           "redirect", "raw", "drip", "huge", "rewrite")
 STREAMED = ("drip", "huge")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "*")
 BAD_BODY = (b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
@@ -72,7 +77,7 @@ BAD_BODY = (b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>
 # The answer a ``truncated`` fault cuts when the request was not carried out.
 NULL_RESULT = {"success": True, "errors": [], "messages": [], "result": None}
 FIELDS = frozenset(("method", "path", "count", "action", "status", "retry_after", "delay", "after_apply", "lands_late", "errors",
-                    "location", "body", "size"))
+                    "location", "body", "size", "field", "value"))
 ELSEWHERE = "https://api.elsewhere.invalid/client/v4/"
 
 
@@ -117,6 +122,8 @@ class Fault:
     location: str | None = None
     body: str | None = None
     size: int | None = None
+    field_name: str | None = None
+    value: object = None
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     pattern: re.Pattern | None = None
 
@@ -151,6 +158,10 @@ class Fault:
         fault_errors = spec.get("errors")
         if fault_errors is not None and (not isinstance(fault_errors, list) or not all(isinstance(e, dict) for e in fault_errors)):
             raise FaultError("errors must be a list of {code, message} objects")
+        if spec.get("field") is not None and (not isinstance(spec["field"], str) or not spec["field"]):
+            raise FaultError("field must be the name of a field of the result")
+        if ("field" in spec or "value" in spec) and action != "rewrite":
+            raise FaultError("field and value are only for the rewrite action")
         for flag in ("after_apply", "lands_late"):
             if not isinstance(spec.get(flag, False), bool):
                 raise FaultError("%s must be true or false" % flag)
@@ -164,13 +175,14 @@ class Fault:
                    delay=_number(spec, "delay", 0, 0), after_apply=spec.get("after_apply", False),
                    lands_late=spec.get("lands_late", False), errors=fault_errors, location=spec.get("location"),
                    body=spec.get("body"), size=_number(spec, "size", {"drip": 1024, "huge": 50 * 1024 * 1024}.get(action), 0,
-                                                       integer=True))
+                                                       integer=True),
+                   field_name=spec.get("field"), value=spec.get("value"))
 
     def describe(self) -> dict:
         return {"id": self.id, "method": self.method, "path": self.path, "count": self.count, "action": self.action,
                 "status": self.status, "retry_after": self.retry_after, "delay": self.delay,
                 "after_apply": self.after_apply, "lands_late": self.lands_late, "errors": self.errors,
-                "location": self.location, "body": self.body, "size": self.size}
+                "location": self.location, "body": self.body, "size": self.size, "field": self.field_name, "value": self.value}
 
     @property
     def applies_first(self) -> bool:
@@ -215,6 +227,9 @@ class Fault:
         if self.action == "truncated":
             status, body = real if real is not None else (200, json.dumps(NULL_RESULT).encode("utf-8"))
             return self.status or status, headers, body[:len(body) // 2]
+        if self.action == "rewrite":
+            status, body = real if real is not None else (200, json.dumps(NULL_RESULT).encode("utf-8"))
+            return self.status or status, headers, json.dumps(self._rewritten(json.loads(body))).encode("utf-8")
         if self.action == "bad_body":
             return self.status, {"Content-Type": "text/html"}, BAD_BODY
         if self.action == "success_false":
@@ -229,6 +244,15 @@ class Fault:
         if self.retry_after is not None:
             headers["Retry-After"] = str(self.retry_after)
         return self.status, headers, json.dumps(failure_envelope(errors)).encode("utf-8")
+
+    def _rewritten(self, envelope: dict) -> dict:
+        result = envelope.get("result")
+        items = result if isinstance(result, list) else [result]
+        if self.field_name is None:
+            items = [self.value for _item in items]
+        else:
+            items = [dict(item if isinstance(item, dict) else {}, **{self.field_name: self.value}) for item in items]
+        return dict(envelope, result=items if isinstance(result, list) else items[0])
 
 
 class FaultBook:

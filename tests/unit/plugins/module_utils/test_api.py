@@ -431,6 +431,27 @@ def test_pagination_against_an_endpoint_that_ignores_page(make_client, api):
     assert len(api.calls) == 2
 
 
+def test_a_listing_that_still_has_pages_at_the_page_limit_fails(make_client, api):
+    # Cloudflare announces 10**9 pages; stopping at the limit must not pass for the whole list.
+    for start in (0, 1, 2):
+        api.get(LIST, json=envelope(_items(start, 1), result_info={'per_page': 50, 'total_pages': 10 ** 9}))
+    with pytest.raises(CloudflareError, match='still had more after 3 pages'):
+        _flat(make_client().pages(LIST[len(BASE):], max_pages=3))
+
+
+def test_a_short_page_does_not_end_a_listing_whose_total_pages_says_more(make_client, api):
+    api.get(LIST, json=envelope(_items(0, 1), result_info={'per_page': 50, 'total_pages': 2}))
+    api.get(LIST, json=envelope(_items(1, 1), result_info={'per_page': 50, 'total_pages': 2}))
+    assert len(_flat(make_client().pages(LIST[len(BASE):]))) == 2
+
+
+@pytest.mark.parametrize('info', [{'total_count': 'many'}, {'total_pages': -1}, {'per_page': 1.5}, {'total_count': True}])
+def test_result_info_counts_that_are_not_whole_numbers_fail(make_client, api, info):
+    api.get(LIST, json=envelope(_items(0, 1), result_info=info))
+    with pytest.raises(CloudflareError, match='where a whole number is due'):
+        _flat(make_client().pages(LIST[len(BASE):]))
+
+
 def test_pagination_stops_when_total_count_is_reached(make_client, api):
     api.get(LIST, json=envelope(_items(0, 50), result_info={'per_page': 50, 'total_count': 50}))
     assert len(_flat(make_client().pages(LIST[len(BASE):]))) == 50
