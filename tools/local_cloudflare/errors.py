@@ -56,6 +56,10 @@ Chosen here (plausible, not documented by Cloudflare):
 1412    400     invalid association config (``config`` missing, an item malformed, a
                 hostname twice in one batch, ``enabled`` not true/false/null; a missing
                 ``enabled`` is taken as null)
+10003   404     no entry point ruleset of that phase in the zone (the 404 is from the
+                rulesets docs; the code and the text are chosen here)
+10004   404     no ruleset with that id in the zone
+10005   404     no rule with that id in the ruleset
 ======  ======  ==========================================================================
 """
 
@@ -94,6 +98,9 @@ HOSTNAME_CERTIFICATE_LIMIT = 1409
 ASSOCIATION_LIMIT = 1410
 HOSTNAME_INVALID = 1411
 ASSOCIATION_CONFIG_INVALID = 1412
+ENTRYPOINT_NOT_FOUND = 10003
+RULESET_NOT_FOUND = 10004
+RULE_NOT_FOUND = 10005
 
 
 def error_item(code: int, message: str, chain: list[dict] | None = None) -> dict:
