@@ -15,7 +15,7 @@ description:
     not stop it from being accepted. This module ensures one WAF custom rule with action C(block) and the expression
     C((not cf.tls_client_auth.cert_verified or cf.tls_client_auth.cert_revoked)), scoped to the mTLS hostnames.
   - The rule is the one in the zone's C(http_request_firewall_custom) entry point ruleset whose description is
-    O(description). The module adds it (at the end of the ruleset), changes it, or deletes it, one rule at a time: it never
+    O(description). The module adds it (at the end of the ruleset), changes it, or deletes it, one rule at a time; it never
     sends, moves or changes any other rule. A zone without custom rules gets the entry point ruleset, holding this rule.
   - The rule blocks every request to its hostnames that has no valid client certificate, so scope it to the hostnames that
     require one.
@@ -63,7 +63,7 @@ notes:
   - The token needs C(Zone WAF Write) (and C(SSL and Certificates Read) when O(hostnames) is left out).
   - C(cf.tls_client_auth.cert_revoked) covers certificates of the Cloudflare managed CA, the ones this collection issues.
   - Creating the missing entry point ruleset is a C(PUT) of the ruleset with this one rule. Should its answer be lost, a new
-    read decides, and it is not sent again: by then the ruleset may hold rules of others.
+    read decides, and it is not sent again, since by then the ruleset may hold rules of others.
 seealso:
   - module: mtls.cloudflare.mtls_enforcement_info
   - name: Enforce mTLS authentication
@@ -103,7 +103,7 @@ EXAMPLES = r'''
 RETURN = r'''
 rule:
   description:
-    - The rule after the run (in check mode, as predicted: no C(id) yet for a rule it would add), or V(null) when there is none.
+    - The rule after the run (in check mode, as predicted, without an C(id) for a rule it would add), or V(null) when there is none.
   returned: always
   type: dict
   contains:
