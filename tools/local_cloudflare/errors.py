@@ -29,6 +29,10 @@ code    HTTP    when
                 credential cannot see (Cloudflare answers 403 rather than revealing whether
                 the zone exists)
 1406    400     hostname certificate already exists for this zone
+10003   404     no entry point ruleset of that phase in the zone: "could not find entrypoint
+                ruleset in the <phase> phase" (code and text as a public client logged them,
+                ibm-mas/ansible-devops#2403; the status 404 is assumed). The modules read any
+                404 of the entry point as "none", whatever its code
 1415    404     hostname certificate id invalid or deleted (400 inside an association PUT); the
                 status of a GET/DELETE is a guess: ``variants.deleted_hostname_certificate``
                 serves 404 (1415), 404 without a code, or 400 (1415)
@@ -56,8 +60,6 @@ Chosen here (plausible, not documented by Cloudflare):
 1412    400     invalid association config (``config`` missing, an item malformed, a
                 hostname twice in one batch, ``enabled`` not true/false/null; a missing
                 ``enabled`` is taken as null)
-10003   404     no entry point ruleset of that phase in the zone (the 404 is from the
-                rulesets docs; the code and the text are chosen here)
 10004   404     no ruleset with that id in the zone
 10005   404     no rule with that id in the ruleset
 ======  ======  ==========================================================================
@@ -79,6 +81,7 @@ INVALID_ACCESS_TOKEN = 9109
 AUTHENTICATION_ERROR = 10000
 HOSTNAME_CERTIFICATE_EXISTS = 1406
 HOSTNAME_CERTIFICATE_INVALID_OR_DELETED = 1415
+ENTRYPOINT_NOT_FOUND = 10003
 
 # Codes chosen for the local API (see the module docstring).
 INVALID_REQUEST = 1001
@@ -98,7 +101,6 @@ HOSTNAME_CERTIFICATE_LIMIT = 1409
 ASSOCIATION_LIMIT = 1410
 HOSTNAME_INVALID = 1411
 ASSOCIATION_CONFIG_INVALID = 1412
-ENTRYPOINT_NOT_FOUND = 10003
 RULESET_NOT_FOUND = 10004
 RULE_NOT_FOUND = 10005
 

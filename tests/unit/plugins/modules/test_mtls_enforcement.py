@@ -66,6 +66,19 @@ def test_a_404_for_the_entrypoint_means_no_rules(run_module, api):
     assert code == 0 and result['ruleset'] is None and result['hostnames'][0]['status'] == 'not_blocked'
 
 
+@pytest.mark.parametrize('status,errors', [(404, []), (400, [NOT_FOUND])])
+def test_any_404_or_cloudflares_no_entrypoint_code_means_no_rules(run_module, api, status, errors):
+    api.get(ENTRYPOINT, status=status, json=envelope(None, success=False, errors=errors))
+    code, result = run_module(mtls_enforcement_info.main, dict(ARGS, hostnames=['api.example.com']))
+    assert code == 0 and result['ruleset'] is None and result['hostnames'][0]['status'] == 'not_blocked'
+
+
+def test_another_refusal_of_the_entrypoint_read_is_an_error(run_module, api):
+    api.get(ENTRYPOINT, status=403, json=envelope(None, success=False, errors=[{'code': 10000, 'message': 'Authentication error'}]))
+    code, result = run_module(mtls_enforcement_info.main, dict(ARGS, hostnames=['api.example.com']))
+    assert code == 1 and result['api_error']['status'] == 403 and 'all_blocked' not in result
+
+
 def test_a_404_that_could_not_route_is_an_error_not_no_rules(run_module, api):
     api.get(MTLS_HOSTNAMES, json=envelope({'hostnames': ['api.example.com']}))
     api.get(ENTRYPOINT, status=404, json=envelope(None, success=False, errors=NO_ROUTE))
