@@ -78,10 +78,21 @@ def shape_ruleset(raw, method='GET', path=None):
                 rules=[shape_rule(rule) for rule in rules])
 
 
+def with_waf_hint(error):
+    """``error``, with the permission the rules need when Cloudflare refused the credentials (its hint names the certificates')."""
+    if not error.denied:
+        return error
+    return error.restated('%s. The WAF custom rules need the API token permission Zone WAF Read (Zone WAF Write to change them)'
+                          % error.message.rstrip('.'))
+
+
 def read_entrypoint(client, zone):
     """The zone's ``http_request_firewall_custom`` entry point, shaped; None when the zone has none (404, or 10003)."""
     path = _entrypoint_path(client, zone)
-    envelope = client.get(path, absent_ok=True, gone_codes=(NO_ENTRYPOINT,))
+    try:
+        envelope = client.get(path, absent_ok=True, gone_codes=(NO_ENTRYPOINT,))
+    except CloudflareError as error:
+        raise with_waf_hint(error) from None
     if envelope is None:
         return None
     return shape_ruleset(envelope.result, 'GET', path)

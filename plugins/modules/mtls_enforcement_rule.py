@@ -161,7 +161,7 @@ from ansible_collections.mtls.cloudflare.plugins.module_utils._module import Clo
 from ansible_collections.mtls.cloudflare.plugins.module_utils._mtls_hostnames import read_mtls_hostnames
 from ansible_collections.mtls.cloudflare.plugins.module_utils._rulesets import (
     RULE_DIFF_FIELDS, add_rule_write, create_entrypoint_write, delete_rule_write, enforcement_expression, read_entrypoint, rule_is,
-    rules_described, shape_ruleset, update_rule_write,
+    rules_described, shape_ruleset, update_rule_write, with_waf_hint,
 )
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, shorten, validate_hostnames
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
@@ -249,7 +249,10 @@ class MtlsEnforcementRule(CloudflareTask):
             write = update_rule_write(self.client, self.zone, self.ruleset['id'], rule['id'], self.wanted)
         else:
             write = delete_rule_write(self.client, self.zone, self.ruleset['id'], rule['id'], self.params['description'])
-        answer = self.write(write)[0]
+        try:
+            answer = self.write(write)[0]
+        except CloudflareError as error:
+            raise with_waf_hint(error) from None
         # The answer is the ruleset after the write; after a lost answer, the ruleset read again (shaped already, or None).
         self.ruleset = shape_ruleset(answer) if answer is not None else None
         self.latest = self._found(self.ruleset)

@@ -77,6 +77,14 @@ def test_another_refusal_of_the_entrypoint_read_is_an_error(run_module, api):
     api.get(ENTRYPOINT, status=403, json=envelope(None, success=False, errors=[{'code': 10000, 'message': 'Authentication error'}]))
     code, result = run_module(mtls_enforcement_info.main, dict(ARGS, hostnames=['api.example.com']))
     assert code == 1 and result['api_error']['status'] == 403 and 'all_blocked' not in result
+    assert 'Zone WAF Read' in result['msg']
+
+
+def test_a_write_refused_for_the_permission_names_zone_waf_write(run_module, api):
+    api.get(ENTRYPOINT, json=envelope(ruleset(OTHER)))
+    api.post(RULES, status=403, json=envelope(None, success=False, errors=[{'code': 10000, 'message': 'Authentication error'}]))
+    code, result = run_module(mtls_enforcement_rule.main, RULE_ARGS)
+    assert code == 1 and result['changed'] is False and 'Zone WAF Write' in result['msg'] and len(api.calls) == 2, result['msg']
 
 
 def test_a_404_that_could_not_route_is_an_error_not_no_rules(run_module, api):
