@@ -90,7 +90,9 @@ notes:
     M(mtls.cloudflare.hostname_certificate_info) need C(SSL and Certificates Read) on the zone;
     M(mtls.cloudflare.client_certificate), M(mtls.cloudflare.client_certificates),
     M(mtls.cloudflare.hostname_certificate) and M(mtls.cloudflare.hostname_association) need
-    C(SSL and Certificates Write). With O(zone) instead of O(zone_id), every module also needs
+    C(SSL and Certificates Write); M(mtls.cloudflare.mtls_enforcement_info) needs C(Zone WAF Read) and
+    C(SSL and Certificates Read), M(mtls.cloudflare.mtls_enforcement_rule) C(Zone WAF Write) (and C(SSL and Certificates
+    Read) when it reads the mTLS hostnames). With O(zone) instead of O(zone_id), every module also needs
     C(Zone Read): without it Cloudflare lists no zone, and the module reports the zone as not found."
   - "The modules talk to the Cloudflare API from the host that runs them; run them on the controller, for example with
     C(delegate_to: localhost) or in a play on C(localhost)."

@@ -399,7 +399,7 @@ class CloudflareClient(object):
                 format_api_failure(method, path, status, [], cf_ray=cf_ray, attempts=attempts, waited=self.waited,
                                    detail="a redirect to %s; Cloudflare's API never redirects, so it was not followed "
                                           "(credentials stay here): check api_base_url" % _location_host(response.headers.get('Location'))),
-                reason=reason, retryable=False, **dict(details, retry_after=None))
+                reason=reason, retryable=False, **dict((key, value) for key, value in details.items() if key != 'retry_after'))
         envelope = _parse_json(content)
         if not isinstance(envelope, dict):
             reason = 'HTTP %d with a body that is not a Cloudflare JSON envelope (%s, %d bytes)' % (

@@ -310,8 +310,9 @@ MALFORMED = {
     "NaN count": '{"success": true, "errors": [], "messages": [], "result": [], "result_info": {"total_count": 1e400, "total_pages": "x"}}',
     "success a string": '{"success": "yes", "errors": [], "messages": [], "result": {}}',
     "nested 200000 deep": '[' * 200000 + ']' * 200000,
-    "lone surrogate": '{"success": true, "result": "\udcff"}',
+    "lone surrogate": '{"success": true, "result": "\\udcff"}',
 }
+
 
 @dataclass
 class Column:

@@ -21,9 +21,11 @@ REPO = Path(__file__).resolve().parents[2]
 CHOSEN = [errors.INVALID_REQUEST, errors.METHOD_NOT_ALLOWED, errors.CSR_MISSING, errors.CSR_INVALID, errors.VALIDITY_DAYS_INVALID,
           errors.CLIENT_CERTIFICATE_NOT_FOUND, errors.REACTIVATION_REFUSED, errors.REVOCATION_REFUSED, errors.UPLOAD_FIELD_MISSING,
           errors.CERTIFICATE_INVALID, errors.PRIVATE_KEY_INVALID, errors.KEY_MISMATCH,
-          errors.HOSTNAME_CERTIFICATE_LIMIT, errors.ASSOCIATION_LIMIT, errors.HOSTNAME_INVALID, errors.ASSOCIATION_CONFIG_INVALID]
+          errors.HOSTNAME_CERTIFICATE_LIMIT, errors.ASSOCIATION_LIMIT, errors.HOSTNAME_INVALID, errors.ASSOCIATION_CONFIG_INVALID,
+          errors.RULESET_NOT_FOUND, errors.RULE_NOT_FOUND]
 # Cloudflare's own texts, which the server repeats: known, so not "made up" here.
-CLOUDFLARE_TEXTS = ("This certificate already exists for this zone.", "Authentication error", "No route for that URI")
+CLOUDFLARE_TEXTS = ("This certificate already exists for this zone.", "Authentication error", "No route for that URI",
+                    "could not find entrypoint ruleset in the")
 
 
 def _plugin_sources():

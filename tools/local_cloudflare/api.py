@@ -212,6 +212,42 @@ def get_association(app, request: ApiRequest, params: dict, now: float) -> dict:
     return success_envelope(app.hostname_aop.association(zone["id"], zone["name"], params["hostname"], now, removed))
 
 
+# ---- zone rulesets and API Shield mTLS hostnames ----
+
+def get_entrypoint(app, request: ApiRequest, params: dict, now: float) -> dict:
+    del request, now
+    return success_envelope(app.rulesets.entrypoint(params["zone_id"], params["phase"]).to_result())
+
+
+def put_entrypoint(app, request: ApiRequest, params: dict, now: float) -> dict:
+    return success_envelope(app.rulesets.put_entrypoint(params["zone_id"], params["phase"], request.body, now).to_result())
+
+
+def add_rule(app, request: ApiRequest, params: dict, now: float) -> dict:
+    return success_envelope(app.rulesets.add_rule(params["zone_id"], params["ruleset_id"], request.body, now).to_result())
+
+
+def update_rule(app, request: ApiRequest, params: dict, now: float) -> dict:
+    ruleset = app.rulesets.update_rule(params["zone_id"], params["ruleset_id"], params["rule_id"], request.body, now)
+    return success_envelope(ruleset.to_result())
+
+
+def delete_rule(app, request: ApiRequest, params: dict, now: float) -> dict:
+    del request
+    return success_envelope(app.rulesets.delete_rule(params["zone_id"], params["ruleset_id"], params["rule_id"], now).to_result())
+
+
+def get_mtls_hostnames(app, request: ApiRequest, params: dict, now: float) -> dict:
+    del now
+    return success_envelope({"hostnames": app.rulesets.mtls_hostnames(params["zone_id"], _single(request.query, "mtls_certificate_id"))})
+
+
+def put_mtls_hostnames(app, request: ApiRequest, params: dict, now: float) -> dict:
+    del now
+    zone = app.zone(params["zone_id"])
+    return success_envelope({"hostnames": app.rulesets.put_mtls_hostnames(zone["id"], zone["name"], request.body)})
+
+
 _ZONE = r"^/zones/(?P<zone_id>[^/]+)"
 _AOP = _ZONE + r"/origin_tls_client_auth/hostnames"
 ROUTES = (
@@ -224,6 +260,10 @@ ROUTES = (
     (re.compile(_AOP + r"/certificates/(?P<certificate_id>[^/]+)$"),
      {"GET": get_hostname_certificate, "DELETE": delete_hostname_certificate}),
     (re.compile(_AOP + r"/(?P<hostname>[^/]+)$"), {"GET": get_association}),
+    (re.compile(_ZONE + r"/certificate_authorities/hostname_associations$"), {"GET": get_mtls_hostnames, "PUT": put_mtls_hostnames}),
+    (re.compile(_ZONE + r"/rulesets/phases/(?P<phase>[^/]+)/entrypoint$"), {"GET": get_entrypoint, "PUT": put_entrypoint}),
+    (re.compile(_ZONE + r"/rulesets/(?P<ruleset_id>[^/]+)/rules$"), {"POST": add_rule}),
+    (re.compile(_ZONE + r"/rulesets/(?P<ruleset_id>[^/]+)/rules/(?P<rule_id>[^/]+)$"), {"PATCH": update_rule, "DELETE": delete_rule}),
 )
 
 
@@ -247,8 +287,9 @@ def _check_identifiers(app, path: str, params: dict) -> None:
         if app.zone(params["zone_id"]) is None:
             # Cloudflare does not say whether a zone exists that the credential cannot see.
             raise ApiError(403, errors.AUTHENTICATION_ERROR, "Authentication error")
-    if "client_certificate_id" in params and not ID_PATTERN.match(params["client_certificate_id"]):
-        raise errors.could_not_route(path)
+    for name in ("client_certificate_id", "ruleset_id", "rule_id"):
+        if name in params and not ID_PATTERN.match(params[name]):
+            raise errors.could_not_route(path)
 
 
 def handle_api_request(app, request: ApiRequest) -> ApiResponse:

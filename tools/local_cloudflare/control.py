@@ -30,8 +30,9 @@ GET      /__control/config               -> the config, credentials masked
 PATCH    /__control/config               {delays?, rate_limit?, hostname_certificate_limit?,
                                          associations_per_certificate?, variants?, latency?} merged
                                          -> the config
-POST     /__control/reset                -> {"ok": true}: config as started, no certificates or
-                                         associations, empty journal, no faults, fresh rate
+POST     /__control/reset                -> {"ok": true}: config as started, no certificates,
+                                         associations, rulesets or mTLS hostnames, empty journal,
+                                         no faults, fresh rate
                                          counters, clock offset 0
 POST     /__control/client_certificates  {"zone_id"?, "count": 1..1000, "status"?: "active"}
                                          -> {"ids": [...]}, real certificates, seeding order

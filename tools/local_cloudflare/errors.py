@@ -29,6 +29,10 @@ code    HTTP    when
                 credential cannot see (Cloudflare answers 403 rather than revealing whether
                 the zone exists)
 1406    400     hostname certificate already exists for this zone
+10003   404     no entry point ruleset of that phase in the zone: "could not find entrypoint
+                ruleset in the <phase> phase" (code and text as a public client logged them,
+                ibm-mas/ansible-devops#2403; the status 404 is assumed). The modules read any
+                404 of the entry point as "none", whatever its code
 1415    404     hostname certificate id invalid or deleted (400 inside an association PUT); the
                 status of a GET/DELETE is a guess: ``variants.deleted_hostname_certificate``
                 serves 404 (1415), 404 without a code, or 400 (1415)
@@ -76,6 +80,8 @@ Chosen here (plausible, not documented by Cloudflare):
 1412    400     invalid association config (``config`` missing, an item malformed, a
                 hostname twice in one batch, ``enabled`` not true/false/null; a missing
                 ``enabled`` is taken as null)
+10004   404     no ruleset with that id in the zone
+10005   404     no rule with that id in the ruleset
 ======  ======  ==========================================================================
 """
 
@@ -102,6 +108,7 @@ HOSTNAME_CERTIFICATE_PENDING_DEPLOYMENT = 1434
 HOSTNAME_CERTIFICATE_NOT_FOUND = 1551
 HOSTNAME_CERTIFICATE_NOT_FOUND_2 = 1552
 HOSTNAME_NOT_CONFIGURED = 1553
+ENTRYPOINT_NOT_FOUND = 10003
 
 # Codes chosen for the local API (see the module docstring).
 INVALID_REQUEST = 1001
@@ -120,6 +127,8 @@ HOSTNAME_CERTIFICATE_LIMIT = 1409
 ASSOCIATION_LIMIT = 1410
 HOSTNAME_INVALID = 1411
 ASSOCIATION_CONFIG_INVALID = 1412
+RULESET_NOT_FOUND = 10004
+RULE_NOT_FOUND = 10005
 
 
 def error_item(code: int, message: str, chain: list[dict] | None = None) -> dict:

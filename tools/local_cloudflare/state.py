@@ -18,6 +18,7 @@ from .config import patch_config
 from .faults import FaultBook
 from .hostname_aop import HostnameAopStore
 from .journal import Journal
+from .rulesets import RulesetStore
 from .x509 import ManagedCertificateAuthority
 
 
@@ -35,6 +36,7 @@ class LocalCloudflare:
         self.authority = ManagedCertificateAuthority(self.started_at)
         self.client_certificates = ClientCertificateStore(self.authority)
         self.hostname_aop = HostnameAopStore()
+        self.rulesets = RulesetStore()
         self.rate_limiter = RateLimiter()
         self.journal = Journal()
         self.faults = FaultBook()
@@ -73,6 +75,7 @@ class LocalCloudflare:
             self.config = copy.deepcopy(self._seed_config)
             self.client_certificates.clear()
             self.hostname_aop.clear()
+            self.rulesets.clear()
             self.rate_limiter.clear()
             self.journal.clear()
             self.faults.clear()

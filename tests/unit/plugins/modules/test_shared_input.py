@@ -13,6 +13,7 @@ import pytest
 
 from ansible_collections.mtls.cloudflare.plugins.modules import (
     client_certificate, client_certificate_info, hostname_association, hostname_certificate, hostname_certificate_info,
+    mtls_enforcement_info, mtls_enforcement_rule,
 )
 from ansible_collections.mtls.cloudflare.tests.unit.plugins.client_certificate_fakes import CERT_ID, ONE, certificate
 from ansible_collections.mtls.cloudflare.tests.unit.plugins.cloudflare_fakes import BASE, TOKEN, ZONE, envelope
@@ -26,6 +27,8 @@ MODULES = {
     'hostname_certificate': (hostname_certificate.main, dict(ARGS, certificate=LEAF, private_key=PRIVATE_KEY)),
     'hostname_certificate_info': (hostname_certificate_info.main, dict(ARGS)),
     'hostname_association': (hostname_association.main, dict(ARGS, hostnames=['app.example.com'], certificate_id=CERT_ID)),
+    'mtls_enforcement_info': (mtls_enforcement_info.main, dict(ARGS)),
+    'mtls_enforcement_rule': (mtls_enforcement_rule.main, dict(ARGS, hostnames=['app.example.com'])),
 }
 EMPTY_SELECTOR = 'was given with an empty value'
 
@@ -142,8 +145,10 @@ TEXT_SELECTORS = [
     ('client_certificate_info', 'common_name'),
     ('hostname_certificate_info', 'id'), ('hostname_certificate_info', 'serial_number'),
     ('hostname_association', 'certificate_id'),
+    ('mtls_enforcement_rule', 'description'),
 ]
-LIST_SELECTORS = [('hostname_certificate_info', 'hostnames'), ('hostname_association', 'hostnames')]
+LIST_SELECTORS = [('hostname_certificate_info', 'hostnames'), ('hostname_association', 'hostnames'), ('mtls_enforcement_info', 'hostnames'),
+                  ('mtls_enforcement_rule', 'hostnames')]
 
 
 def run_with_selector(run_module, api, name, option, value, check_mode=False):
