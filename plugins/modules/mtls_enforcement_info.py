@@ -41,6 +41,12 @@ options:
       - Case and a trailing dot do not matter.
     type: list
     elements: str
+  warn_not_blocked:
+    description:
+      - Emit an Ansible warning naming the hostnames where a revoked certificate would still be accepted (for example after
+        a revocation, as M(mtls.cloudflare.client_certificate_revocation#role) does).
+    type: bool
+    default: false
 notes:
   - The token needs C(Zone WAF Read) for the rules and C(SSL and Certificates Read) for the mTLS hostnames.
   - Only the zone's own custom rules are read. Rules an account-level ruleset runs on the zone (Enterprise) are not, so a
@@ -199,6 +205,7 @@ RULE_STATES = {'all': 'blocked_everywhere', 'hosts': 'blocked_on_hosts', 'unknow
 class MtlsEnforcementInfo(CloudflareTask):
     argument_spec = dict(
         hostnames=dict(type='list', elements='str'),
+        warn_not_blocked=dict(type='bool', default=False),
     )
     selectors = ('hostnames',)
     option_checks = dict(hostnames=validate_hostnames)
@@ -218,6 +225,10 @@ class MtlsEnforcementInfo(CloudflareTask):
         result['hostnames'] = entries
         result['hostnames_not_blocked'] = [entry['hostname'] for entry in entries if entry['status'] != 'blocked']
         result['all_blocked'] = not result['hostnames_not_blocked']
+        if self.params['warn_not_blocked'] and result['hostnames_not_blocked']:
+            self.module.warn('a revoked client certificate is still accepted on %s: Cloudflare keeps cf.tls_client_auth.cert_verified '
+                             'true for it, and no enabled WAF custom rule that checks cf.tls_client_auth.cert_revoked blocks it there. '
+                             'Add one with mtls.cloudflare.mtls_enforcement_rule' % ', '.join(result['hostnames_not_blocked']))
         self.latest = result
         return result
 
