@@ -251,7 +251,7 @@ from ansible_collections.mtls.cloudflare.plugins.module_utils._client_certificat
 from ansible_collections.mtls.cloudflare.plugins.module_utils._dates import expires_within, parse_timestamp
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
 from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
-from ansible_collections.mtls.cloudflare.plugins.module_utils._pool import RateBudget, WorkerPool
+from ansible_collections.mtls.cloudflare.plugins.module_utils._pool import RateBudget, WorkerPool, budget_key
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import (
     InputError, check_days, check_parallel, normalize_fingerprint, normalize_serial, validate_fingerprint, validate_id, validate_serial,
 )
@@ -342,7 +342,8 @@ class ClientCertificates(CloudflareTask):
 
     def read(self):
         params = self.params
-        self.budget = RateBudget(self.module.warn)
+        # Shared with the other processes of this controller (Ansible's forks) that use the same credential and API.
+        self.budget = RateBudget(self.module.warn, budget_key(self.client))
         # The task's own reads count against the budget the workers share.
         self.client.budget = self.budget
         self.pool = WorkerPool(self.client, params['parallel'], self.budget)
