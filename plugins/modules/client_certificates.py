@@ -121,8 +121,12 @@ notes:
   - "Rate limit: Cloudflare allows 1200 requests per 5 minutes per token and blocks the token for five minutes after one more.
     The workers never send more than the quota in any window (learned from the C(Ratelimit-Policy) header, 1200 per 300 s
     until then), and hold when the C(Ratelimit) header shows the quota spent by other jobs on the same token; a C(429) holds
-    every worker for its C(Retry-After), waited out within O(api_max_wait). So revoking 2000 certificates (2040 requests with the
+    every worker for its C(Retry-After), waited out once within O(api_max_wait). So revoking 2000 certificates (2040 requests with the
     list pages) takes a little over five minutes: 1200 at once, the rest once the window resets."
+  - "Tasks on the same controller that use the same credential and API (Ansible's forks, several plays at once) share that budget
+    through a small file in C(~/.ansible/tmp) (or the folder in the environment variable C(MTLS_CLOUDFLARE_BUDGET_DIR)), named by a
+    SHA-256 of the API URL and the credential and readable by its owner only; so eight forks revoking at once stay under the quota
+    together. Jobs on other machines are seen through the C(Ratelimit) header. When the file cannot be used, each task paces alone."
   - "Requests: a revocation of N certificates costs N writes plus one list page per 50 certificates of the zone (N requests for
     at most 10 O(ids)); a no-op re-run costs the pages only. O(wait=true) adds one listing of the pending certificates per poll,
     1, 1, 2, 2, 4, 4, 8, 8, then every 10 seconds."
