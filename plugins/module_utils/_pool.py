@@ -61,7 +61,7 @@ BUDGET_DIR_ENV = 'MTLS_CLOUDFLARE_BUDGET_DIR'
 BUDGET_FILE_PREFIX = 'mtls-cloudflare-budget-'
 # A request that was sent this long ago is no longer counted as on its way (its process may have died).
 FLIGHT_TTL = 300.0
-_TIME_FIELDS = ('hold', 'left_reset')
+_TIME_FIELDS = ('hold', 'left_reset', 'stamp')
 
 
 def _parse_policy(header):
@@ -88,8 +88,9 @@ def budget_dir():
 
 
 def _fresh_state():
+    # stamp: when the state was last written (wall clock), to notice a clock that went back.
     return dict(policies=[[DEFAULT_QUOTA, DEFAULT_WINDOW]], sent=[], seq=0, flight=[], hold=0.0,
-                left=None, left_seq=0, left_extra=0, left_reset=0.0)
+                left=None, left_seq=0, left_extra=0, left_reset=0.0, stamp=0.0)
 
 
 def _number(value):
@@ -108,7 +109,7 @@ def _valid_state(state):
             return None
         if not all(len(item) == 2 and all(_number(x) for x in item) for item in state['flight']):
             return None
-        if not all(_number(state[name]) for name in ('seq', 'hold', 'left_seq', 'left_extra', 'left_reset')):
+        if not all(_number(state[name]) for name in ('seq', 'hold', 'left_seq', 'left_extra', 'left_reset', 'stamp')):
             return None
         if state['left'] is not None and not _number(state['left']):
             return None
@@ -125,6 +126,14 @@ def _shifted(state, offset):
     for name in _TIME_FIELDS:
         moved[name] = moved[name] + offset
     return moved
+
+
+def _on_the_wall(state, now):
+    """``state`` as of ``now`` on the wall clock: moved back with the clock if it went back since the state was written."""
+    if state['stamp'] > now + 1:
+        state = _shifted(state, now - state['stamp'])
+    state['stamp'] = now
+    return state
 
 
 class SharedFile(object):
@@ -153,9 +162,9 @@ class SharedFile(object):
                 chunks.append(chunk)
             try:
                 state = _valid_state(json.loads(b''.join(chunks).decode('utf-8'))) if chunks else None
-            except ValueError:
+            except (ValueError, RecursionError):
                 state = None
-            state = state or _fresh_state()
+            state = _on_the_wall(state or _fresh_state(), _api._wall())
             result = change(state)
             data = json.dumps(state, separators=(',', ':')).encode('utf-8')
             os.lseek(descriptor, 0, os.SEEK_SET)

@@ -168,6 +168,16 @@ def test_a_torn_file_starts_afresh(monkeypatch, clock, tmp_path):
         assert budget.shared and clock.sleeps == []
 
 
+def test_a_wall_clock_that_went_back_does_not_stretch_a_hold(monkeypatch, clock, tmp_path):
+    _patch_clock(monkeypatch, clock)
+    budget = _pool.RateBudget(key=KEY, folder=str(tmp_path))
+    budget.acquire()
+    budget.observe(429, {'Retry-After': '20'})
+    # The wall clock goes back an hour (the monotonic one never does).
+    monkeypatch.setattr(_api, '_wall', lambda: clock.wall() - 3600)
+    assert budget.held_for() == pytest.approx(20)
+
+
 # --- every hold counts against api_max_wait --------------------------------------------------------------
 
 @pytest.mark.parametrize('headers, asked', [
