@@ -273,11 +273,14 @@ def run_playbook(api, environment, workdir, variant, facts):
     variables["ansible_python_interpreter"] = sys.executable
     vars_file = Path(workdir) / "vars.json"
     vars_file.write_text(json.dumps(variables))
+    # A fresh server state, and a fresh rate budget of the controller (the modules' shared file) to go with it.
+    budget = tempfile.mkdtemp(prefix="budget-", dir=workdir)
     api.control("DELETE", "journal")
     started = time.monotonic()
     process = subprocess.Popen([str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local",
                                 str(PLAYBOOKS / variant.playbook), "-e", "@" + str(vars_file)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=environment, cwd=str(PLAYBOOKS))
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=dict(environment, MTLS_CLOUDFLARE_BUDGET_DIR=budget),
+                               cwd=str(PLAYBOOKS))
     output = process.communicate()[0]
     seconds = time.monotonic() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

@@ -61,6 +61,8 @@ BUDGET_DIR_ENV = 'MTLS_CLOUDFLARE_BUDGET_DIR'
 BUDGET_FILE_PREFIX = 'mtls-cloudflare-budget-'
 # A request that was sent this long ago is no longer counted as on its way (its process may have died).
 FLIGHT_TTL = 300.0
+# A budget nobody used for this long is forgotten (but for a 429 hold still running): what it learned may be stale.
+IDLE_FORGET = 600.0
 _TIME_FIELDS = ('hold', 'left_reset', 'stamp')
 
 
@@ -132,6 +134,10 @@ def _on_the_wall(state, now):
     """``state`` as of ``now`` on the wall clock: moved back with the clock if it went back since the state was written."""
     if state['stamp'] > now + 1:
         state = _shifted(state, now - state['stamp'])
+    elif now - state['stamp'] > IDLE_FORGET:
+        hold = state['hold']
+        state = _fresh_state()
+        state['hold'] = hold if hold > now else 0.0
     state['stamp'] = now
     return state
 

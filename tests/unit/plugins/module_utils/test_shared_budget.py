@@ -178,6 +178,20 @@ def test_a_wall_clock_that_went_back_does_not_stretch_a_hold(monkeypatch, clock,
     assert budget.held_for() == pytest.approx(20)
 
 
+def test_a_budget_idle_for_long_is_forgotten_but_not_its_hold(monkeypatch, clock, tmp_path):
+    _patch_clock(monkeypatch, clock)
+    budget = _pool.RateBudget(key=KEY, folder=str(tmp_path))
+    for _request in range(3):
+        budget.acquire()
+        budget.observe(200, {'Ratelimit-Policy': '"default";q=3;w=1000000'})
+    budget.observe(429, {'Retry-After': '100000'})
+    clock.now += _pool.IDLE_FORGET + 1
+    later = _pool.RateBudget(key=KEY, folder=str(tmp_path))
+    assert later.held_for() == pytest.approx(100000 - _pool.IDLE_FORGET - 1)
+    # The quota learned then (3 per 10^6 s) is forgotten: the default is kept until Cloudflare says it again.
+    assert later.policies == [(_pool.DEFAULT_QUOTA, _pool.DEFAULT_WINDOW)]
+
+
 # --- every hold counts against api_max_wait --------------------------------------------------------------
 
 @pytest.mark.parametrize('headers, asked', [
