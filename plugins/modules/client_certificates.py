@@ -122,7 +122,9 @@ notes:
     The workers never send more than the quota in any window (learned from the C(Ratelimit-Policy) header, 1200 per 300 s
     until then), and hold when the C(Ratelimit) header shows the quota spent by other jobs on the same token; a C(429) holds
     every worker for its C(Retry-After), waited out once within O(api_max_wait). So revoking 2000 certificates (2040 requests with the
-    list pages) takes a little over five minutes: 1200 at once, the rest once the window resets."
+    list pages) takes a little over five minutes: 1200 at once, the rest once the window resets. Every such pause counts against
+    O(api_max_wait); one that cannot fit in what is left fails at once, saying how long Cloudflare asked to wait (so beyond
+    about 2400 requests in one task, raise O(api_max_wait) by 300 s per 1200 more)."
   - "Tasks on the same controller that use the same credential and API (Ansible's forks, several plays at once) share that budget
     through a small file in C(~/.ansible/tmp) (or the folder in the environment variable C(MTLS_CLOUDFLARE_BUDGET_DIR)), named by a
     SHA-256 of the API URL and the credential and readable by its owner only; so eight forks revoking at once stay under the quota
