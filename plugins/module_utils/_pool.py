@@ -290,7 +290,10 @@ class RateBudget(object):
             delay, why, left, client.max_wait)
         message = ('Cloudflare API %s %s was not sent: %s; giving up. Raise api_max_wait to wait that long, or run the task '
                    'again later' % (method, path, reason))
-        return CloudflareError(message, method=method, path=path, waited=round(client.waited, 1), reason=reason, not_sent=True)
+        error = CloudflareError(message, method=method, path=path, waited=round(client.waited, 1), reason=reason, not_sent=True)
+        # Not sent because the budget holds longer than api_max_wait allows (not a network failure).
+        error.held = True
+        return error
 
     def held_for(self):
         """Seconds left of the 429 hold (0 when there is none)."""

@@ -109,7 +109,7 @@ class Writer(object):
         try:
             return write.read()
         except CloudflareError as again:
-            if error.status == 429 and not doubt and again.not_sent:
+            if error.status == 429 and not doubt and getattr(again, 'held', False):
                 # Rate limited (refused before any work) and the hold is longer than api_max_wait allows.
                 raise error.restated('%s; %s' % (error.message, again.reason or again.message)) from None
             raise error.restated(

@@ -208,7 +208,7 @@ def test_a_hold_longer_than_api_max_wait_fails_at_once(make_client, clock, heade
         budget.acquire(client, 'DELETE', '/zones/z/client_certificates/c')
     assert clock.sleeps == []
     error = raised.value
-    assert error.not_sent and not error.retryable and error.method == 'DELETE'
+    assert error.not_sent and error.held and not error.retryable and error.method == 'DELETE'
     assert asked in error.message and 'more than the 10 s left of api_max_wait' in error.message, error.message
 
 
