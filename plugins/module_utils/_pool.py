@@ -259,16 +259,7 @@ class RateBudget(object):
         what is left raises CloudflareError (not sent) at once instead of sleeping.
         """
         while True:
-            def take(state, now):
-                until, why = self._until(state, now)
-                if until <= now:
-                    state['seq'] += 1
-                    state['sent'].append(now)
-                    state['flight'].append([state['seq'], now])
-                    return None, None, state['seq']
-                return until - now, why, None
-
-            delay, why, seq = self._update(take)
+            delay, why, seq = self._update(self._take)
             if delay is None:
                 self._mine.seq = seq
                 return
@@ -278,10 +269,21 @@ class RateBudget(object):
                 self._warned = True
                 self.warn('Cloudflare API: the rate limit (%s) is nearly spent; requests are paced to stay under it (first '
                           'pause %.1f s, for %s)' % (', '.join('%d requests per %.0f s' % policy for policy in self.policies), delay, why))
-            self.waited += delay
+            with self._lock:
+                self.waited += delay
             if client is not None:
                 client.waited += delay
             _api._sleep(delay)
+
+    def _take(self, state, now):
+        """Count one more request as sent now when it fits: (None, None, its number); else (the wait, why, None)."""
+        until, why = self._until(state, now)
+        if until <= now:
+            state['seq'] += 1
+            state['sent'].append(now)
+            state['flight'].append([state['seq'], now])
+            return None, None, state['seq']
+        return until - now, why, None
 
     @staticmethod
     def _too_long(client, method, path, delay, why):
