@@ -284,7 +284,7 @@ class CloudflareClient(object):
     def _send(self, method, path, params, body, attempts):
         if self.budget is not None:
             # A worker of a pool: the budget its workers share paces instead (_pool.py).
-            self.budget.acquire()
+            self.budget.acquire(self, method, path)
         else:
             self._pace(method, path)
         # api_timeout bounds the whole answer, not only each socket read: a body that trickles
@@ -329,7 +329,11 @@ class CloudflareClient(object):
         # Full jitter keeps parallel hosts of one play from retrying in lockstep.
         delay *= 0.5 + _jitter() / 2
         source = 'backoff'
-        if retry_after is not None:
+        if retry_after is not None and self.budget is not None:
+            # The 429 holds the shared budget: what is left of the hold (nothing once a re-read waited it out) is
+            # waited by the budget before the retry, never the whole Retry-After again.
+            delay, source = self.budget.held_for(), 'what is left of the Retry-After hold'
+        elif retry_after is not None:
             delay, source = retry_after, 'Retry-After'
         remaining = self.max_wait - self.waited
         if delay > remaining:
@@ -339,7 +343,8 @@ class CloudflareClient(object):
             return False
         self.module.warn('Cloudflare API %s %s: %s; retry %d of %d in %.1f s (%s)'
                          % (method, path, reason, attempts, self.retries, delay, source))
-        self._wait(delay)
+        if retry_after is None or self.budget is None:
+            self._wait(delay)
         return True
 
     def _pace(self, method, path):
@@ -475,6 +480,11 @@ def _sleep(seconds):
 
 def _clock():
     return time.monotonic()
+
+
+def _wall():
+    # The clock the processes of one controller share (the budget file); each has a monotonic clock of its own.
+    return time.time()
 
 
 def _jitter():

@@ -109,6 +109,9 @@ class Writer(object):
         try:
             return write.read()
         except CloudflareError as again:
+            if error.status == 429 and not doubt and getattr(again, 'held', False):
+                # Rate limited (refused before any work) and the hold is longer than api_max_wait allows.
+                raise error.restated('%s; %s' % (error.message, again.reason or again.message)) from None
             raise error.restated(
                 '%s; reading %s again, to learn whether the %s was applied, failed too (%s): the outcome is unknown. %s'
                 % (error.message, write.what, write.method, again.message, write.check)) from None

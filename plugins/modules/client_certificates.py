@@ -134,8 +134,14 @@ notes:
   - "Rate limit: Cloudflare allows 1200 requests per 5 minutes per token and blocks the token for five minutes after one more.
     The workers never send more than the quota in any window (learned from the C(Ratelimit-Policy) header, 1200 per 300 s
     until then), and hold when the C(Ratelimit) header shows the quota spent by other jobs on the same token; a C(429) holds
-    every worker for its C(Retry-After), waited out within O(api_max_wait). So revoking 2000 certificates (2040 requests with the
-    list pages) takes a little over five minutes: 1200 at once, the rest once the window resets."
+    every worker for its C(Retry-After), waited out once within O(api_max_wait). So revoking 2000 certificates (2040 requests with the
+    list pages) takes a little over five minutes: 1200 at once, the rest once the window resets. Every such pause counts against
+    O(api_max_wait); one that cannot fit in what is left fails at once, saying how long Cloudflare asked to wait (so beyond
+    about 2400 requests in one task, raise O(api_max_wait) by 300 s per 1200 more)."
+  - "Tasks on the same controller that use the same credential and API (Ansible's forks, several plays at once) share that budget
+    through a small file in C(~/.ansible/tmp) (or the folder in the environment variable C(MTLS_CLOUDFLARE_BUDGET_DIR)), named by a
+    SHA-256 of the API URL and the credential and readable by its owner only; so eight forks revoking at once stay under the quota
+    together. Jobs on other machines are seen through the C(Ratelimit) header. When the file cannot be used, each task paces alone."
   - "Requests: a revocation of N certificates costs N writes plus one list page per 50 certificates of the zone (N requests for
     at most 10 O(ids)); a no-op re-run costs the pages only. With O(status) and no list, one more small page counts the
     zone's certificates, to tell whether the filters match all of them. O(wait=true) adds one listing of the pending certificates per poll,
@@ -282,7 +288,7 @@ from ansible_collections.mtls.cloudflare.plugins.module_utils._client_certificat
 from ansible_collections.mtls.cloudflare.plugins.module_utils._dates import check_moment, expires_within, parse_moment, parse_timestamp
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
 from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
-from ansible_collections.mtls.cloudflare.plugins.module_utils._pool import RateBudget, WorkerPool
+from ansible_collections.mtls.cloudflare.plugins.module_utils._pool import RateBudget, WorkerPool, budget_key
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import (
     InputError, check_days, check_parallel, list_of, normalize_fingerprint, normalize_serial, shorten, validate_fingerprint, validate_id,
     validate_serial,
@@ -379,7 +385,8 @@ class ClientCertificates(CloudflareTask):
 
     def read(self):
         params = self.params
-        self.budget = RateBudget(self.module.warn)
+        # Shared with the other processes of this controller (Ansible's forks) that use the same credential and API.
+        self.budget = RateBudget(self.module.warn, budget_key(self.client))
         # The task's own reads count against the budget the workers share.
         self.client.budget = self.budget
         self.pool = WorkerPool(self.client, params['parallel'], self.budget)

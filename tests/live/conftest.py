@@ -101,6 +101,10 @@ class FakeClock:
     def monotonic(self):
         return self.now
 
+    def wall(self):
+        # The wall clock (the budget the processes of a controller share) moves with the fake one.
+        return 1.7e9 + self.now
+
 
 @pytest.fixture(scope="session")
 def _server():
@@ -125,13 +129,16 @@ def fake_clock(local_api, monkeypatch):
     api_layer = importlib.import_module("ansible_collections.mtls.cloudflare.plugins.module_utils._api")
     monkeypatch.setattr(api_layer, "_sleep", clock.sleep)
     monkeypatch.setattr(api_layer, "_clock", clock.monotonic)
+    monkeypatch.setattr(api_layer, "_wall", clock.wall)
     return clock
 
 
 @pytest.fixture
-def run_module(local_api, fake_clock, capsys, monkeypatch):
+def run_module(local_api, fake_clock, capsys, monkeypatch, tmp_path):
     for name in ENVIRONMENT:
         monkeypatch.delenv(name, raising=False)
+    # The rate budget the processes of a controller share: a folder of each test's own, never ~/.ansible/tmp.
+    monkeypatch.setenv("MTLS_CLOUDFLARE_BUDGET_DIR", str(tmp_path / "budget"))
 
     def run(name, args, check_mode=False, diff=False):
         module = importlib.import_module("ansible_collections.mtls.cloudflare.plugins.modules.%s" % name)

@@ -61,6 +61,10 @@ class Clock(object):
     def monotonic(self):
         return self.now
 
+    def wall(self):
+        # The wall clock (the budget the processes of a controller share) moves with the fake one.
+        return 1.7e9 + self.now
+
 
 def envelope(result=None, success=True, errors=None, messages=None, result_info=None):
     body = {'success': success, 'errors': errors or [], 'messages': messages or [], 'result': result}

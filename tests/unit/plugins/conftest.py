@@ -9,6 +9,14 @@ import pytest
 import responses
 
 
+@pytest.fixture(autouse=True)
+def budget_dir(tmp_path, monkeypatch):
+    """The rate budget the processes of a controller share: a folder of each test's own, never ~/.ansible/tmp."""
+    folder = tmp_path / 'budget'
+    monkeypatch.setenv('MTLS_CLOUDFLARE_BUDGET_DIR', str(folder))
+    return folder
+
+
 @pytest.fixture
 def api():
     """Scripted HTTP conversation: responses are served in the order they are registered."""

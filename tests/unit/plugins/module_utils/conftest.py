@@ -25,6 +25,7 @@ def make_client(clock, monkeypatch):
     # The transport's time seam; jitter fixed at 1.0 so the backoff is its upper bound and the figures are exact.
     monkeypatch.setattr(_api, '_sleep', clock.sleep)
     monkeypatch.setattr(_api, '_clock', clock.monotonic)
+    monkeypatch.setattr(_api, '_wall', clock.wall)
     monkeypatch.setattr(_api, '_jitter', lambda: 1.0)
 
     def factory(check_mode=False, **overrides):

@@ -20,6 +20,7 @@ def clock(monkeypatch):
     fake = Clock()
     monkeypatch.setattr('time.sleep', fake.sleep)
     monkeypatch.setattr('time.monotonic', fake.monotonic)
+    monkeypatch.setattr(_api, '_wall', fake.wall)
     # Jitter at its top, so a backoff is its upper bound (1 s, 2 s, 4 s ...) and the figures are exact.
     monkeypatch.setattr(_api, '_jitter', lambda: 1.0)
     return fake
