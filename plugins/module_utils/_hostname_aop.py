@@ -57,7 +57,7 @@ REMOVAL_STATUSES = ('deleted', 'pending_deletion')
 # "This certificate already exists for this zone." Also answered, for about 10 s, to an upload of a
 # certificate whose deleted copy is still pending_deletion; a later upload gets the same id back.
 ALREADY_EXISTS = 1406
-# Hostname certificate codes seen on the live API in 2026 (shared/design/cloudflare-api.md).
+# Hostname certificate codes seen on the live API in 2026 (tools/local_cloudflare/README.md, "What the live API was seen to do").
 # DELETE of a certificate already being deleted: it is pending_deletion, gone for state=absent.
 PENDING_DELETION = 1414
 # DELETE of a certificate that hostname associations still use: detach them first.
@@ -215,7 +215,7 @@ def association_state(association):
     """``enabled``, ``disabled`` or ``absent``.
 
     How the real API answers a hostname whose association was removed (``enabled: null``) or
-    never existed is not known (``shared/design/cloudflare-api.md``); each plausible answer
+    never existed is not known (``tools/local_cloudflare/README.md``); each plausible answer
     reads as ``absent``: a 404 with or without code 1415 or 7003 (``read_association`` turns
     it into an empty association), a 200 with every field but ``hostname`` null,
     ``enabled: null``, or ``enabled: false`` with the old ``cert_id`` and a status of

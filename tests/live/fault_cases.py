@@ -14,7 +14,7 @@ A column is one fault: ``a`` in its name means "after apply" (the server carries
 out, then the answer is replaced), ``*`` means "on every matching attempt" (the retries are
 exhausted); without ``*`` it fires once. ``RA`` is a Retry-After header. ``tmo`` never lands,
 ``tmo-a`` lands at once (only the answer is late), ``tmo-late`` lands after the client gave
-up. ``1406`` ... ``1553`` are Cloudflare's codes seen live in 2026 (shared/design/cloudflare-api.md),
+up. ``1406`` ... ``1553`` are Cloudflare's codes seen live in 2026 (tools/local_cloudflare/README.md),
 each a refusal (400, or 404 for 1553) carrying that code; where a code is one a module must
 wait out, the column names the verdict it expects (``expect``). 429 has no "after apply" column: Cloudflare refuses a rate-limited request before doing
 anything (the rate limit is its first check), so a 429 whose request was carried out is not

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The codes the live API was seen to answer in 2026 (shared/design/cloudflare-api.md), module by module.
+"""The codes the live API was seen to answer in 2026 (tools/local_cloudflare/README.md), module by module.
 
 Each code is served by the local API (a variant, or a fault carrying the code where the
 answer stands for a race with someone else), and each test holds the module's outcome:

@@ -5,7 +5,7 @@
 
 """The association and rotation flows under every answer the real API may give where nobody knows it.
 
-``shared/design/cloudflare-api.md`` ("What is NOT known about the live API"): a hostname whose
+``tools/local_cloudflare/README.md`` ("What the live API was seen to do, and what nobody knows"): a hostname whose
 association was removed, or never existed, may read as a 200 with null fields, a 200 with
 ``enabled: false`` and the old ``cert_id`` (status ``pending_deletion``/``deleted``; with
 ``disabled_active`` status ``active``, indistinguishable from a disabled association: the

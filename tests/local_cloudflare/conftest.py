@@ -26,7 +26,7 @@ from local_cloudflare import start_server, stop_server  # noqa: E402  pylint: di
 def spec() -> OpenApiSpec:
     path = spec_path()
     if not path.is_file():
-        pytest.fail("the Cloudflare OpenAPI document is not at %s; put shared/ beside the checkout or set CLOUDFLARE_OPENAPI_SPEC" % path)
+        pytest.fail("the Cloudflare OpenAPI document is not at %s; run make openapi-extract or set CLOUDFLARE_OPENAPI_SPEC" % path)
     return OpenApiSpec(path)
 
 

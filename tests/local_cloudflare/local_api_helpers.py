@@ -60,7 +60,7 @@ def spec_path() -> Path:
     override = os.environ.get("CLOUDFLARE_OPENAPI_SPEC")
     if override:
         return Path(override)
-    return REPO.parent / "shared" / "cloudflare-openapi" / "openapi.json"
+    return REPO / "tests" / "openapi" / "cloudflare-2024.json"
 
 
 def to_json_schema(node, in_properties: bool = False):

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The codes the live API was seen to answer in 2026 (shared/design/cloudflare-api.md), each one served.
+"""The codes the live API was seen to answer in 2026 (tools/local_cloudflare/README.md), each one served.
 
 1407 (revoke of a revoked client certificate), 1414 (DELETE while pending_deletion) and 1434
 (DELETE while pending_deployment) are variants a test switches on; 1433 (in use) and 1406

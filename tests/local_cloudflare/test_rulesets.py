@@ -7,7 +7,7 @@
 
 These endpoints are not in the 2024-08 document the ``api`` fixture validates against: every
 200 answer here is checked against the 2026 split files instead
-(``shared/cloudflare-openapi/2026/``), response schema by response schema.
+(``tests/openapi/2026/``), response schema by response schema.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import yaml
 
 from local_api_helpers import REPO, to_json_schema, zone_path
 
-SPEC_2026 = REPO.parent / "shared" / "cloudflare-openapi" / "2026"
+SPEC_2026 = REPO / "tests" / "openapi" / "2026"
 ENTRYPOINT = zone_path("/rulesets/phases/http_request_firewall_custom/entrypoint")
 MTLS_HOSTNAMES = zone_path("/certificate_authorities/hostname_associations")
 ENFORCE = {"action": "block", "description": "enforce", "expression": "(not cf.tls_client_auth.cert_verified or cf.tls_client_auth.cert_revoked)"}
@@ -48,12 +48,12 @@ class Spec2026:
 
 @pytest.fixture(scope="module")
 def rulesets_spec():
-    return Spec2026("cloudflare-zone-rulesets-api-openapi.yml")
+    return Spec2026("rulesets.json")
 
 
 @pytest.fixture(scope="module")
 def shield_spec():
-    return Spec2026("cloudflare-api-shield-client-certificates-for-a-zone-api-openapi.yml")
+    return Spec2026("client-certificates.json")
 
 
 def _ok(response, spec, name="rulesets_Ruleset"):

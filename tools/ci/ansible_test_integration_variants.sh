@@ -6,7 +6,7 @@
 # ansible_test_integration_variants.sh X.Y: the integration targets that remove associations and
 # delete hostname certificates, once per read variant of the local API that the default run
 # (ansible_test_integration.sh, on every core) does not serve. Nobody knows what the real API
-# answers for a removed association or a deleted hostname certificate (shared/design/cloudflare-api.md,
+# answers for a removed association or a deleted hostname certificate (tools/local_cloudflare/README.md,
 # "What is NOT known about the live API"); the modules must work whichever it is. Each variant gets
 # a server of its own started with {"variants": {...}}, which POST /__control/reset keeps.
 # The variant "disabled_active" (a removal indistinguishable from a disabling) is left out here: no

@@ -3,12 +3,12 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# contract_check.sh REPO SHARED COLLECTIONS_DIR: check that every request the modules send matches Cloudflare's
+# contract_check.sh REPO COLLECTIONS_DIR: check that every request the modules send matches Cloudflare's
 # OpenAPI description, including the requests only a stateful server makes them send (reactivate, detach).
 # Three processes on free loopback ports:
 #   - the local Cloudflare API (REPO/tools/local_cloudflare, on LOCAL_API_PYTHON or python3), which answers;
 #   - Prism (npm, pinned in REPO/package.json and package-lock.json; `npm ci` when node_modules/.bin/prism is
-#     missing), which mocks SHARED/cloudflare-openapi/openapi.prism-compat.json and judges each request's shape;
+#     missing), which mocks REPO/tests/openapi/cloudflare-2024.prism-compat.json and judges each request's shape;
 #   - tools/ci/contract_proxy.py, which forwards each request to the local API (the modules get its answer) and to
 #     Prism, and writes Prism's verdict to a report (never a header value or a body).
 # tools/ci/contract_playbook.yml then runs against the proxy with the collection from COLLECTIONS_DIR. The report is
@@ -17,17 +17,16 @@
 # exercised. All three processes are ALWAYS stopped. With CONTRACT_REPORT=FILE the report (JSON lines) is kept there
 # (the second pass's in FILE.original).
 # Then a second pass: the same playbook with the email + key scheme (cloudflare_auth=global_key) through a second
-# proxy and a second Prism that mocks the ORIGINAL SHARED/cloudflare-openapi/openapi.json, where the only violations
-# accepted are the differences openapi.prism-compat.json documents (contract_proxy.py summary --compat). Each pass
+# proxy and a second Prism that mocks the ORIGINAL REPO/tests/openapi/cloudflare-2024.json, where the only violations
+# accepted are the differences cloudflare-2024.prism-compat.json documents (contract_proxy.py summary --compat). Each pass
 # prints how many requests it validated against its spec.
 set -euo pipefail
 
-usage="usage: contract_check.sh REPO SHARED COLLECTIONS_DIR"
+usage="usage: contract_check.sh REPO COLLECTIONS_DIR"
 repo=$(cd "${1:?$usage}" && pwd)
-shared=${2:?$usage}
-collections=${3:?$usage}
-spec=$shared/cloudflare-openapi/openapi.prism-compat.json
-original_spec=$shared/cloudflare-openapi/openapi.json
+collections=${2:?$usage}
+spec=$repo/tests/openapi/cloudflare-2024.prism-compat.json
+original_spec=$repo/tests/openapi/cloudflare-2024.json
 playbook=$repo/tools/ci/contract_playbook.yml
 proxy=$repo/tools/ci/contract_proxy.py
 python=${LOCAL_API_PYTHON:-python3}
@@ -35,7 +34,7 @@ zone_id=${LOCAL_API_ZONE_ID:-023e105f4ecef8ad9ca31a8372d0c353}
 zone_name=${LOCAL_API_ZONE_NAME:-example.com}
 
 if [ ! -f "$spec" ] || [ ! -f "$original_spec" ]; then
-    echo "contract: $spec or $original_spec not found (shared/ is expected beside the checkout; set SHARED=... to point elsewhere)" >&2
+    echo "contract: $spec or $original_spec not found (make openapi-extract writes them)" >&2
     exit 1
 fi
 for tool in node npm ansible-playbook "$python"; do

@@ -5,7 +5,7 @@
 
 """A local Cloudflare API for development and tests (not shipped in the collection).
 
-It speaks ``/client/v4`` for the operations in ``shared/cloudflare-openapi/openapi.json``
+It speaks ``/client/v4`` for the operations in ``tests/openapi/cloudflare-2024.json``
 (zone lookup, API Shield client certificates, per-hostname authenticated origin pulls) the
 way Cloudflare does, keeps state, issues real X.509 certificates, and lets tests steer it
 through ``/__control/`` (journal, faults, clock, config, reset, seeding).

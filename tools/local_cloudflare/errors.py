@@ -6,7 +6,7 @@
 """Cloudflare's error envelope and the error codes the local API answers with.
 
 Cloudflare publishes only some of its codes. Where the real code is known (from the
-API's own answers quoted in public clients and in ``shared/design/cloudflare-api.md``)
+API's own answers quoted in public clients and in its README)
 it is used; the others were chosen here, close to the family Cloudflare uses for that
 product, and are listed below so that nobody mistakes them for documented values.
 
@@ -38,7 +38,7 @@ code    HTTP    when
                 serves 404 (1415), 404 without a code, or 400 (1415)
 ======  ======  ==========================================================================
 
-Seen on the live API in 2026 by another project (``shared/design/cloudflare-api.md``, one
+Seen on the live API in 2026 by another project (see the README, one
 source each; the HTTP status of the 400s is a guess). Each is served as a variant
 (``config.VARIANTS``) unless said otherwise:
 

@@ -5,7 +5,7 @@
 
 """Zone rulesets (phase entry points and their rules) and the API Shield mTLS hostnames.
 
-Rulesets (``shared/cloudflare-openapi/2026/cloudflare-zone-rulesets-api-openapi.yml``):
+Rulesets (``tests/openapi/2026/rulesets.json``):
 
 * ``GET .../rulesets/phases/{phase}/entrypoint``: the zone's entry point of that phase; a
   zone that never had one answers 404 (the code is chosen here, see ``errors.py``).
