@@ -217,3 +217,25 @@ def revoke_write(client, zone, certificate_id):
 def reactivate_write(client, zone, certificate_id):
     """PATCH ``{"reactivate": true}``: undo a revocation that is still pending (the live API's body; the 2024-08 spec has none)."""
     return _status_write(client, zone, certificate_id, 'PATCH', {'reactivate': True}, REACTIVATED)
+
+
+# The status rules, per wanted state (a module's ``state``): the write, the statuses that need it,
+# those that are there already (and the outcome the bulk module reports for them), and the
+# pending and final status of the transition. Any other status is refused (status_refusal).
+STATUS_RULES = {
+    'revoked': dict(write=revoke_write, done='revoked', needs=('active',), already=REVOKED,
+                    already_outcome='already_revoked', pending='pending_revocation', final='revoked'),
+    'present': dict(write=reactivate_write, done='reactivated', needs=('pending_revocation',), already=REACTIVATED,
+                    already_outcome='already_active', pending='pending_reactivation', final='active'),
+}
+
+
+def status_refusal(state, status, certificate_id):
+    """Why a certificate with ``status`` cannot reach ``state``: the one wording of each refusal."""
+    if state == 'revoked' and status == 'pending_reactivation':
+        return ('client certificate %s is pending_reactivation: Cloudflare revokes it only once the reactivation has settled and '
+                'it is active again (in a few minutes). Run the task again later' % certificate_id)
+    if state == 'present' and status == 'revoked':
+        return ('client certificate %s is revoked: the revocation has completed and cannot be undone; issue a new certificate '
+                'from a CSR instead (mtls.cloudflare.client_certificate with csr)' % certificate_id)
+    return 'client certificate %s has the status %r, which this module does not know; nothing was changed' % (certificate_id, status)

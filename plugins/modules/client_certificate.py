@@ -274,8 +274,8 @@ candidates:
 '''
 
 from ansible_collections.mtls.cloudflare.plugins.module_utils._client_certificates import (
-    REACTIVATED, REVOKED, Criterion, SelectionError, explain_issue_refusal, find_one_client_certificate, get_client_certificate,
-    reactivate_write, issue_write, revoke_write, shape_client_certificate,
+    REVOKED, STATUS_RULES, Criterion, SelectionError, explain_issue_refusal, find_one_client_certificate, get_client_certificate,
+    reactivate_write, issue_write, revoke_write, shape_client_certificate, status_refusal,
 )
 from ansible_collections.mtls.cloudflare.plugins.module_utils._csr import csr_pem, csr_subject
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
@@ -286,10 +286,8 @@ from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import
 from ansible_collections.mtls.cloudflare.plugins.module_utils._wait import Wait
 
 SELECTORS = ['id', 'serial_number', 'fingerprint_sha256', 'csr']
-WANTED = {'present': 'active', 'revoked': 'revoked'}
-# The statuses a certificate passes through on its way to the wanted one; any other status
-# while waiting means someone else moved it the other way.
-ON_THE_WAY = {'revoked': ('pending_revocation',), 'active': ('pending_reactivation',)}
+# The plan's write, per state.
+WRITES = {'revoked': 'revoke', 'present': 'reactivate'}
 DIFF_FIELDS = ('id', 'common_name', 'serial_number', 'validity_days', 'expires_on', 'status')
 
 
@@ -353,28 +351,16 @@ class ClientCertificate(CloudflareTask):
             return Plan(None, shape_client_certificate(predicted), ['issue'])
         status, certificate_id = current.get('status'), current.get('id')
         before = shape_client_certificate(current)
-        if state == 'revoked':
-            if status == 'active':
-                return Plan(before, dict(before, status='revoked' if wait else 'pending_revocation'), ['revoke'])
-            if status == 'pending_reactivation':
-                if not wait:
-                    raise CloudflareError(
-                        'client certificate %s is pending_reactivation: Cloudflare revokes it only once the reactivation has '
-                        'settled and it is active again (in a few minutes). Run the task again later, or set wait: true to '
-                        'wait for the reactivation and then revoke it' % certificate_id)
+        rules = STATUS_RULES[state]
+        if status in rules['needs']:
+            return Plan(before, dict(before, status=rules['final'] if wait else rules['pending']), [WRITES[state]])
+        if status in rules['already']:
+            return Plan(before, dict(before, status=rules['final'] if wait else status))
+        if state == 'revoked' and status == 'pending_reactivation':
+            if wait:
                 return Plan(before, dict(before, status='revoked'), ['revoke'], settle_first=True)
-            if status in REVOKED:
-                return Plan(before, dict(before, status='revoked' if wait else status))
-        else:
-            if status in REACTIVATED:
-                return Plan(before, dict(before, status='active' if wait else status))
-            if status == 'pending_revocation':
-                return Plan(before, dict(before, status='active' if wait else 'pending_reactivation'), ['reactivate'])
-            if status == 'revoked':
-                raise CloudflareError('client certificate %s is revoked: the revocation has completed and cannot be undone; '
-                                      'issue a new certificate from a CSR (csr) instead' % certificate_id)
-        raise CloudflareError('client certificate %s has the status %r, which this module does not know; nothing was changed'
-                              % (certificate_id, status))
+            raise CloudflareError(status_refusal(state, status, certificate_id) + ', or set wait: true to wait for the reactivation and then revoke it')
+        raise CloudflareError(status_refusal(state, status, certificate_id))
 
     def apply(self, plan):
         certificate = self.latest
@@ -397,8 +383,10 @@ class ClientCertificate(CloudflareTask):
                 certificate, _by_this_run = self.write(revoke_write(self.client, self.zone, certificate['id']))
         self.latest = certificate
         if self.params['wait']:
-            wanted = WANTED[self.params['state']]
-            certificate = self._wait(certificate, wanted=(wanted,), passing=ON_THE_WAY[wanted],
+            # Any status but the pending one on the way means someone else moved it the other way.
+            rules = STATUS_RULES[self.params['state']]
+            wanted = rules['final']
+            certificate = self._wait(certificate, wanted=(wanted,), passing=(rules['pending'],),
                                      what='client certificate %s to become %s' % (certificate.get('id'), wanted))
         return shape_client_certificate(certificate)
 

@@ -282,8 +282,8 @@ import fnmatch
 import threading
 
 from ansible_collections.mtls.cloudflare.plugins.module_utils._client_certificates import (
-    CLIENT_CERTIFICATE_STATUSES, client_certificate_pages, count_client_certificates, get_client_certificate, reactivate_write,
-    revoke_write,
+    CLIENT_CERTIFICATE_STATUSES, STATUS_RULES, client_certificate_pages, count_client_certificates, get_client_certificate,
+    status_refusal,
 )
 from ansible_collections.mtls.cloudflare.plugins.module_utils._dates import check_moment, expires_within, parse_moment, parse_timestamp
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
@@ -304,13 +304,6 @@ GUARD_SHOWN = 20
 FILTERS = ('common_name', 'status', 'issued_before', 'expires_within_days')
 # At most this many ids alone are read one GET each; more cost fewer requests as list pages of 50.
 GET_EACH_UP_TO = 10
-# Per state: the write, the statuses that need it, those that are there already, and the pending and final status.
-STATES = {
-    'revoked': dict(write=revoke_write, done='revoked', needs=('active',), already=('pending_revocation', 'revoked'),
-                    already_outcome='already_revoked', pending='pending_revocation', final='revoked'),
-    'present': dict(write=reactivate_write, done='reactivated', needs=('pending_revocation',), already=('active', 'pending_reactivation'),
-                    already_outcome='already_active', pending='pending_reactivation', final='active'),
-}
 ENTRY_FIELDS = ('id', 'serial_number', 'fingerprint_sha256', 'common_name', 'expires_on', 'status')
 
 
@@ -323,16 +316,6 @@ def _check_common_name(value, option):
 def describe(entry):
     """A certificate as a person can tell it: id, serial number and common name."""
     return '%s (serial %s, %s)' % (entry.get('id'), entry.get('serial_number') or 'unknown', entry.get('common_name') or 'no common name')
-
-
-def _refusal(state, status, certificate_id):
-    if state == 'revoked' and status == 'pending_reactivation':
-        return ('client certificate %s is pending_reactivation: Cloudflare revokes it only once the reactivation has settled and '
-                'it is active again (in a few minutes); run the task again then' % certificate_id)
-    if state == 'present' and status == 'revoked':
-        return ('client certificate %s is revoked: the revocation has completed and cannot be undone; issue a new certificate '
-                'from a CSR instead' % certificate_id)
-    return 'client certificate %s has the status %r, which this module does not know; nothing was changed' % (certificate_id, status)
 
 
 class ClientCertificates(CloudflareTask):
@@ -461,7 +444,7 @@ class ClientCertificates(CloudflareTask):
     # --- the plan ------------------------------------------------------------------------------
 
     def plan(self, current):
-        rules = STATES[self.params['state']]
+        rules = STATUS_RULES[self.params['state']]
         if self.matched_all is not None:
             given = [name for name in FILTERS if self.params.get(name) is not None]
             raise CloudflareError(
@@ -480,7 +463,7 @@ class ClientCertificates(CloudflareTask):
                 if self.params['wait'] and status == rules['pending']:
                     entry['status'] = rules['final']
             else:
-                entry.update(outcome='failed', msg=_refusal(self.params['state'], status, certificate.get('id')))
+                entry.update(outcome='failed', msg=status_refusal(self.params['state'], status, certificate.get('id')))
             entry['before'] = status
             self.entries.append(entry)
         changes = [entry for entry in self.entries if entry['changed']]
@@ -507,7 +490,7 @@ class ClientCertificates(CloudflareTask):
     # --- applying ------------------------------------------------------------------------------
 
     def apply(self, plan):
-        rules = STATES[self.params['state']]
+        rules = STATUS_RULES[self.params['state']]
         changes = [entry for entry in self.entries if entry['changed']]
         for entry in changes:
             # Until a write says otherwise: nothing done yet.
@@ -566,7 +549,7 @@ class ClientCertificates(CloudflareTask):
         if failed:
             done = sum(1 for entry in entries if entry['changed'])
             raise CloudflareError('%d of %d client certificates failed (%d %s%s): %s' % (
-                len(failed), len(entries), done, STATES[self.params['state']]['done'],
+                len(failed), len(entries), done, STATUS_RULES[self.params['state']]['done'],
                 ' in check mode' if self.module.check_mode else '',
                 '; '.join(entry['msg'] for entry in failed[:5]) + ('; and %d more' % (len(failed) - 5) if len(failed) > 5 else '')))
 
@@ -580,7 +563,7 @@ class ClientCertificates(CloudflareTask):
             item[LIST_FIELDS[name]] = value
             item.update(outcome='not_found', changed=False)
             shown.append(item)
-        rules = STATES[self.params['state']]
+        rules = STATUS_RULES[self.params['state']]
         outcomes = (rules['done'], rules['already_outcome'], 'not_found', 'failed')
         result = dict(certificates=shown, summary=dict((outcome, sum(1 for item in shown if item['outcome'] == outcome)) for outcome in outcomes))
         if getattr(self, 'guarded', None):
