@@ -38,12 +38,15 @@ class Wait(object):
     can return what it saw last.
     """
 
-    def __init__(self, what, read, state_of, wanted, passing, failed=None, name_keys=True):
+    def __init__(self, what, read, state_of, wanted, passing, failed=None, name_keys=True, read_many=None):
         self.what = what
         # Messages name each object by its key ("app.example.com: pending_deployment") unless
         # the one object is named in ``what`` already.
         self.name_keys = name_keys
         self.read = read
+        # ``read_many(keys)`` -> {key: object} reads every key still waiting at once (a listing
+        # rather than one GET each); it replaces ``read`` when given.
+        self.read_many = read_many
         self.state_of = state_of
         self.wanted = tuple(wanted)
         self.passing = tuple(passing)
@@ -63,8 +66,11 @@ class Wait(object):
         intervals = poll_intervals()
         waiting = list(keys)
         while True:
-            for key in pending:
-                self.latest[key] = self.read(key)
+            if self.read_many is not None and pending:
+                self.latest.update(self.read_many(pending))
+            else:
+                for key in pending:
+                    self.latest[key] = self.read(key)
             states = dict((key, self.state_of(self.latest[key])) for key in waiting)
             self._judge(states)
             waiting = [key for key in waiting if states[key] not in self.wanted]

@@ -293,7 +293,7 @@ from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import
     InputError, check_days, check_parallel, list_of, normalize_fingerprint, normalize_serial, shorten, validate_fingerprint, validate_id,
     validate_serial,
 )
-from ansible_collections.mtls.cloudflare.plugins.module_utils._wait import poll_intervals
+from ansible_collections.mtls.cloudflare.plugins.module_utils._wait import Wait
 from ansible_collections.mtls.cloudflare.plugins.module_utils._writes import Writer
 
 LISTS = ('ids', 'serial_numbers', 'fingerprints_sha256', 'common_names')
@@ -525,24 +525,25 @@ class ClientCertificates(CloudflareTask):
             entry['outcome'] = rules['already_outcome']
 
     def _wait(self, rules):
+        """Poll the listing of the certificates still pending (50 a page), not each one: one that has left it is final."""
         waiting = dict((entry['id'], entry) for entry in self.entries
                        if entry['outcome'] != 'failed' and entry['status'] == rules['pending'])
-        deadline = self.client.clock() + self.params['wait_timeout']
-        intervals = poll_intervals()
-        while waiting:
-            remaining = deadline - self.client.clock()
-            if remaining <= 0:
-                raise CloudflareError(
-                    'timed out after %d s waiting for %d client certificates to become %s; still %s: %s (raise wait_timeout to '
-                    'wait longer)' % (self.params['wait_timeout'], len(waiting), rules['final'], rules['pending'], ', '.join(sorted(waiting))))
-            # Every write's answer said pending: the first poll comes one interval later.
-            self.client.sleep(min(next(intervals), remaining))
+        if not waiting:
+            return
+
+        def read_many(keys):
             still = set()
             for items in client_certificate_pages(self.client, self.zone, rules['pending']):
                 still.update(item.get('id') for item in items if item.get('id') in waiting)
-            for certificate_id in list(waiting):
+            for certificate_id in keys:
                 if certificate_id not in still:
-                    waiting.pop(certificate_id)['status'] = rules['final']
+                    waiting[certificate_id]['status'] = rules['final']
+            return dict((certificate_id, waiting[certificate_id]) for certificate_id in keys)
+
+        # Every write's answer said pending: the first poll comes one interval later.
+        wait = Wait('%d client certificates to become %s' % (len(waiting), rules['final']), None, lambda entry: entry['status'],
+                    (rules['final'],), (rules['pending'],), read_many=read_many)
+        wait.run(self.client, sorted(waiting), self.params['wait_timeout'], first=waiting)
 
     def _fail_if_any_failed(self, entries):
         failed = [entry for entry in entries if entry['outcome'] == 'failed']

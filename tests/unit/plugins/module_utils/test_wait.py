@@ -157,3 +157,16 @@ def test_an_object_that_is_gone_is_a_state_like_any_other(make_client, clock):
     wait = Wait('hostname certificate x to be deleted', reads, _status, ('gone',), ('pending_deletion',))
     latest = wait.run(make_client(), ['x'], timeout=60)
     assert latest == {'x': None} and clock.sleeps == [1.0]
+
+
+def test_read_many_reads_every_waiting_key_at_once_each_round(make_client, clock):
+    rounds = []
+    seen = {'a': ['pending_revocation', 'revoked'], 'b': ['pending_revocation', 'pending_revocation', 'revoked']}
+
+    def read_many(keys):
+        rounds.append(list(keys))
+        return dict((key, {'status': seen[key].pop(0) if len(seen[key]) > 1 else seen[key][0]}) for key in keys)
+
+    wait = Wait('2 client certificates to become revoked', None, _status, ('revoked',), ('pending_revocation',), read_many=read_many)
+    latest = wait.run(make_client(), ['a', 'b'], timeout=60)
+    assert rounds == [['a', 'b'], ['a', 'b'], ['b']] and latest['b']['status'] == 'revoked'

@@ -17,7 +17,7 @@ import pytest
 import responses
 
 from ansible_collections.mtls.cloudflare.plugins.module_utils import _pool
-from ansible_collections.mtls.cloudflare.plugins.modules import client_certificates
+from ansible_collections.mtls.cloudflare.plugins.modules import client_certificate, client_certificates
 from ansible_collections.mtls.cloudflare.tests.unit.plugins.client_certificate_fakes import LIST, certificate, page, query, sent
 from ansible_collections.mtls.cloudflare.tests.unit.plugins.cloudflare_fakes import TOKEN, ZONE, envelope
 
@@ -321,3 +321,16 @@ def test_all_true_with_filters_matching_every_certificate_goes_ahead(run_module,
     api.delete(_url(2), json=envelope(certificate('pending_revocation', 2)))
     code, result = run_module(client_certificates.main, dict(ARGS, all=True, status='active', state='revoked'))
     assert code == 0 and result['summary']['revoked'] == 2
+
+
+# --- one wording with client_certificate ----------------------------------------------------------------
+
+@pytest.mark.parametrize('state, status', [('revoked', 'pending_reactivation'), ('present', 'revoked'), ('revoked', 'pending_expiration')])
+def test_a_refusal_is_worded_as_client_certificate_words_it(run_module, api, state, status):
+    api.get(_url(1), json=envelope(certificate(status, 1)))
+    code, result = run_module(client_certificates.main, dict(ARGS, ids=[_id(1)], state=state))
+    api.get(_url(1), json=envelope(certificate(status, 1)))
+    single_code, single = run_module(client_certificate.main, {'api_token': TOKEN, 'zone_id': ZONE, 'id': _id(1), 'state': state})
+    assert code == single_code == 1 and result['certificates'][0]['outcome'] == 'failed'
+    # client_certificate adds what its own wait option can do; the words before are the same.
+    assert single['msg'].startswith(result['certificates'][0]['msg'])
