@@ -17,7 +17,8 @@ the rest, always in this order:
    prediction (``Plan.after``);
 4. check mode: the plan's prediction; otherwise ``apply(plan)``, whose writes go through
    ``Writer`` (``_writes.py``), which alone records that something changed;
-5. one exit: ``returns()`` of what was seen last, the diff, and ``api_error`` only when a
+5. ``close()``: what the hooks opened is released, whatever happened;
+6. one exit: ``returns()`` of what was seen last, the diff, and ``api_error`` only when a
    request failed. ``fail_json`` is called outside any ``except`` block, so no traceback
    is attached to an API, network or input error.
 """
@@ -135,6 +136,9 @@ class CloudflareTask(object):
 
     def write(self, write):
         return self.writer.send(write)
+
+    def close(self):
+        """Release what ``read()`` or ``apply()`` opened (worker sessions); the contract calls it once both are done."""
 
 
 class CloudflareModule(AnsibleModule):
@@ -261,6 +265,8 @@ def run(task_class):
         after = plan.after if module.check_mode else task.apply(plan)
     except CloudflareError as error:
         failure = error
+    finally:
+        task.close()
     _finish(module, task, plan, after, failure)
 
 

@@ -306,8 +306,12 @@ class ClientCertificate(CloudflareTask):
     selectors = SELECTORS
     option_checks = dict(id=validate_id, serial_number=validate_serial, fingerprint_sha256=validate_fingerprint)
     non_negative = ('wait_timeout',)
-    csr = None
-    candidates = None
+
+    def __init__(self, module):
+        super(ClientCertificate, self).__init__(module)
+        # check_input(): the csr as PEM; read(): the candidates of an ambiguous selection.
+        self.csr = None
+        self.candidates = None
 
     def check_input(self):
         params = self.params

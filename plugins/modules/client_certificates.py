@@ -341,12 +341,25 @@ class ClientCertificates(CloudflareTask):
                          issued_before=check_moment,
                          expires_within_days=check_days, parallel=check_parallel)
     non_negative = ('wait_timeout', 'max_changes')
-    entries = ()
-    missing = ()
-    budget = None
-    pool = None
-    # (matched, of the zone's) when filters alone matched every certificate of the zone.
-    matched_all = None
+
+    def __init__(self, module):
+        super(ClientCertificates, self).__init__(module)
+        # check_input(): the issued_before moment, the time the filters compare with, and the writers' lock.
+        self.before = None
+        self.now = None
+        self.lock = threading.Lock()
+        # apply(): each worker's Writer, whose changes count for the task.
+        self.writers = []
+        # read(): the shared rate budget, the worker pool (closed by close()), the list entries not found,
+        # and (matched, of the zone's) when filters alone matched every certificate of the zone.
+        self.budget = None
+        self.pool = None
+        self.missing = ()
+        self.matched_all = None
+        # plan(): one entry per selected certificate, and what the max_changes guard refused (ids, and its report).
+        self.entries = ()
+        self.guarded = None
+        self.guard = None
 
     def check_input(self):
         params = self.params
@@ -357,12 +370,9 @@ class ClientCertificates(CloudflareTask):
         if params['all'] and any(params.get(name) is not None for name in LISTS):
             raise InputError('all: true selects every client certificate; it cannot be combined with %s'
                              % ', '.join(name for name in LISTS if params.get(name) is not None))
-        self.before = None
         if params['issued_before'] is not None:
             self.before = parse_moment(params['issued_before'])
         self.now = datetime.datetime.now(datetime.timezone.utc)
-        self.lock = threading.Lock()
-        self.writers = []
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -567,13 +577,15 @@ class ClientCertificates(CloudflareTask):
         rules = STATUS_RULES[self.params['state']]
         outcomes = (rules['done'], rules['already_outcome'], 'not_found', 'failed')
         result = dict(certificates=shown, summary=dict((outcome, sum(1 for item in shown if item['outcome'] == outcome)) for outcome in outcomes))
-        if getattr(self, 'guarded', None):
+        if self.guarded:
             result['would_change'] = self.guarded
-        if getattr(self, 'guard', None):
+        if self.guard:
             result['guard'] = self.guard
+        return result
+
+    def close(self):
         if self.pool is not None:
             self.pool.close()
-        return result
 
     def diff(self, plan, state):
         entries = state if state is not None else self.entries

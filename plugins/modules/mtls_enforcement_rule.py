@@ -179,9 +179,13 @@ class MtlsEnforcementRule(CloudflareTask):
     )
     selectors = ('description', 'hostnames')
     option_checks = dict(hostnames=validate_hostnames)
-    wanted = None
-    ruleset = None
-    scope = None
+
+    def __init__(self, module):
+        super(MtlsEnforcementRule, self).__init__(module)
+        # read(): the rule the task wants, the zone's entrypoint ruleset, and the hostnames the rule covers.
+        self.wanted = None
+        self.ruleset = None
+        self.scope = None
 
     def check_input(self):
         params = self.params

@@ -334,3 +334,22 @@ def test_a_refusal_is_worded_as_client_certificate_words_it(run_module, api, sta
     assert code == single_code == 1 and result['certificates'][0]['outcome'] == 'failed'
     # client_certificate adds what its own wait option can do; the words before are the same.
     assert single['msg'].startswith(result['certificates'][0]['msg'])
+
+
+def test_the_run_contract_closes_the_pool_before_returns_and_returns_closes_nothing(run_module, api, monkeypatch):
+    events = []
+    close, returns = _pool.WorkerPool.close, client_certificates.ClientCertificates.returns
+
+    def closing(pool):
+        events.append('close')
+        close(pool)
+
+    def returning(task, state):
+        events.append('returns')
+        return returns(task, state)
+    monkeypatch.setattr(_pool.WorkerPool, 'close', closing)
+    monkeypatch.setattr(client_certificates.ClientCertificates, 'returns', returning)
+    api.get(LIST, json=page([certificate('active', 1)]))
+    api.delete(_url(1), json=envelope(certificate('pending_revocation', 1)))
+    code, result = run_module(client_certificates.main, dict(ARGS, all=True, state='revoked'))
+    assert code == 0 and result['changed'] is True and events == ['close', 'returns']
