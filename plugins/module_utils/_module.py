@@ -141,6 +141,16 @@ class CloudflareTask(object):
         """Release what ``read()`` or ``apply()`` opened (worker sessions); the contract calls it once both are done."""
 
 
+class CloudflareInfoTask(CloudflareTask):
+    """A module that only reads: the plan is what was read, with no writes and no diff."""
+
+    def plan(self, current):
+        return Plan(current, current)
+
+    def diff(self, plan, state):
+        return None
+
+
 class CloudflareModule(AnsibleModule):
     """AnsibleModule with the shared options and rules, which remembers the options as the task gave them."""
 

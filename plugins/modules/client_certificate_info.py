@@ -189,11 +189,11 @@ from ansible_collections.mtls.cloudflare.plugins.module_utils._client_certificat
     CLIENT_CERTIFICATE_STATUSES, Criterion, client_certificate_pages, find_client_certificates, get_client_certificate,
     matches_filters, shape_client_certificate,
 )
-from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
+from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareInfoTask, run
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import check_days, validate_fingerprint, validate_id, validate_serial
 
 
-class ClientCertificateInfo(CloudflareTask):
+class ClientCertificateInfo(CloudflareInfoTask):
     argument_spec = dict(
         id=dict(type='str'),
         status=dict(type='str', default='all', choices=['all'] + list(CLIENT_CERTIFICATE_STATUSES)),
@@ -222,14 +222,8 @@ class ClientCertificateInfo(CloudflareTask):
                 if (status == 'all' or item.get('status') == status)
                 and matches_filters(item, common_name=params['common_name'], expires_within_days=params['expires_within_days'])]
 
-    def plan(self, current):
-        return Plan(current, current)
-
     def returns(self, state):
         return dict(client_certificates=state) if state is not None else {}
-
-    def diff(self, plan, state):
-        return None
 
 
 def main():

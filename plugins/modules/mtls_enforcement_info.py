@@ -194,7 +194,7 @@ rules:
       sample: null
 '''
 
-from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
+from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareInfoTask, run
 from ansible_collections.mtls.cloudflare.plugins.module_utils._mtls_hostnames import read_mtls_hostnames
 from ansible_collections.mtls.cloudflare.plugins.module_utils._rulesets import hostname_verdicts, read_entrypoint, rule_verdict
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import validate_hostnames
@@ -202,7 +202,7 @@ from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import
 RULE_STATES = {'all': 'blocked_everywhere', 'hosts': 'blocked_on_hosts', 'unknown': 'unknown', 'none': 'not_blocked'}
 
 
-class MtlsEnforcementInfo(CloudflareTask):
+class MtlsEnforcementInfo(CloudflareInfoTask):
     argument_spec = dict(
         hostnames=dict(type='list', elements='str'),
         warn_not_blocked=dict(type='bool', default=False),
@@ -232,14 +232,8 @@ class MtlsEnforcementInfo(CloudflareTask):
         self.latest = result
         return result
 
-    def plan(self, current):
-        return Plan(current, current)
-
     def returns(self, state):
         return state or {}
-
-    def diff(self, plan, state):
-        return None
 
 
 def _rule_view(rule):
