@@ -44,7 +44,7 @@ attributes:
     description:
       - Check mode reads the same way as a real run, sends no write, and returns the outcome a real run would have for every
         certificate (RV(certificates[].outcome)), so it lists exactly what would be revoked. The refusal of filters that match
-        every certificate without O(all=true) applies too. The guard O(max_changes) does not fail a preview: it lists every
+        every certificate without O(all=true) applies too. The guard O(max_changes) does not fail a preview; it lists every
         certificate all the same, warns, and returns RV(guard) saying that a real run would be refused.
     support: full
   diff_mode:
@@ -76,7 +76,7 @@ options:
   common_names:
     description:
       - Common names of client certificates to select, compared exactly (case matters); every certificate with one of them is
-        selected. Unlike the filter O(common_name), a list: a certificate on it is selected even when it is on no other list.
+        selected. Unlike the filter O(common_name), this is a list, and a certificate on it is selected even when it is on no other list.
     type: list
     elements: str
   all:

@@ -44,7 +44,7 @@ options:
   warn_not_blocked:
     description:
       - Emit an Ansible warning naming the hostnames where a revoked certificate would still be accepted (for example after
-        a revocation, as M(mtls.cloudflare.client_certificate_revocation#role) does).
+        a revocation, as the role C(mtls.cloudflare.client_certificate_revocation) does).
     type: bool
     default: false
 notes:
