@@ -79,7 +79,8 @@ options:
 notes:
   - Cloudflare allows at most 100 hostnames per certificate. A task that would put more on one certificate fails before
     sending anything; when Cloudflare refuses an association, the message counts the hostnames of the task on each
-    certificate (hostnames outside the task may use it too, and Cloudflare has no call that lists them).
+    certificate (hostnames outside the task may use it too; M(mtls.cloudflare.hostname_certificate_info) with
+    O(mtls.cloudflare.hostname_certificate_info#module:all_associations=true) lists them where Cloudflare serves its list of associations).
 seealso:
   - module: mtls.cloudflare.hostname_certificate
   - module: mtls.cloudflare.hostname_certificate_info
@@ -279,8 +280,8 @@ class HostnameAssociations(CloudflareTask):
         figures = ', '.join('%d on %s' % (len(counts.get(certificate_id, [])), certificate_id) for certificate_id in adding)
         return error.restated(
             'Cloudflare refused the associations. If the certificate already has hostnames outside this task, it may be at its '
-            'limit of %d associations per certificate: this task puts %s, and Cloudflare has no call that lists the others '
-            '(read candidates with mtls.cloudflare.hostname_certificate_info and hostnames). %s'
+            'limit of %d associations per certificate: this task puts %s; list the others with '
+            'mtls.cloudflare.hostname_certificate_info and all_associations: true (or read candidates with hostnames). %s'
             % (ASSOCIATIONS_PER_CERTIFICATE, figures, error.message))
 
     def _wait(self):
