@@ -313,6 +313,7 @@ MALFORMED = {
     "lone surrogate": '{"success": true, "result": "\udcff"}',
 }
 
+
 @dataclass
 class Column:
     name: str

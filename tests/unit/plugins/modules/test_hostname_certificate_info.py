@@ -171,8 +171,8 @@ def test_many_hostnames_fall_back_to_one_read_each_without_the_list(run_module, 
     no_association_list(api, status=status)
     for name in ('a.example.com', 'b.example.com', 'c.example.com'):
         api.get(HOSTNAMES + '/' + name, json=envelope(association(name)))
-    code, result = run_module(hostname_certificate_info.main, dict(ARGS, hostnames=['a.example.com', 'b.example.com', 'c.example.com'],
-                                                                    parallel=1))
+    args = dict(ARGS, hostnames=['a.example.com', 'b.example.com', 'c.example.com'], parallel=1)
+    code, result = run_module(hostname_certificate_info.main, args)
     assert code == 0 and len(api.calls) == 5 and [item['hostname'] for item in result['hostname_associations']] == [
         'a.example.com', 'b.example.com', 'c.example.com']
 
