@@ -384,7 +384,8 @@ def association_writes(client, zone, config):
     """One PUT per batch of ``config`` items ({hostname, cert_id, enabled}), each a Write.
 
     PUT replaces each listed hostname's association with what its item says, so it can be
-    sent again after a lost answer without changing the outcome.
+    sent again after a lost answer without changing the outcome. The read that decides an odd
+    answer takes the zone's list of associations when it answers (read_associations).
     """
     writes = []
     for start in range(0, len(config), ASSOCIATIONS_PER_REQUEST):
@@ -393,7 +394,7 @@ def association_writes(client, zone, config):
         writes.append(Write(
             'PUT', _hostnames_path(client, zone), {'config': batch},
             'the associations of %s' % ', '.join(hostnames),
-            read=lambda batch=batch: dict((item['hostname'], read_association(client, zone, item['hostname'])) for item in batch),
+            read=lambda hostnames=hostnames: dict(zip(hostnames, read_associations(client, zone, hostnames))),
             applied=lambda current, batch=batch: all(has_wanted_association(current[item['hostname']], item) for item in batch),
             answer_ok=answer_check(ASSOCIATION, 'PUT', _hostnames_path(client, zone), many=True),
             check='Check them with mtls.cloudflare.hostname_certificate_info (hostnames: [%s])' % ', '.join(hostnames),

@@ -73,8 +73,8 @@ options:
     default: false
   parallel:
     description:
-      - How many hostnames of O(hostnames) are read at a time, each worker with its own connection; they share one rate budget.
-        V(1) reads them one after another.
+      - How many hostnames of O(hostnames) are read at a time when they are read one request each (see O(hostnames)), each
+        worker with its own connection; they share one rate budget. V(1) reads them one after another.
     type: int
     default: 8
 seealso:

@@ -443,3 +443,16 @@ def test_other_failures_of_the_list_are_not_taken_for_an_old_api(run_module, api
     code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=names(3), api_retries=1))
     assert code == 1 and 'HTTP %d' % status in result['msg']
     assert all('?' in call.request.url for call in api.calls)
+
+
+def test_a_lost_put_answer_for_many_hostnames_is_decided_by_one_listing(run_module, api, clock):
+    hostnames = names(50)
+    api.get(HOSTNAMES, json=_list_of([]))
+    api.put(HOSTNAMES, status=502, json=envelope(success=False))
+    api.get(HOSTNAMES, json=_list_of([listed_association(hostname, status='pending_deployment') for hostname in hostnames]))
+    api.get(CERTIFICATES, json=envelope([hostname_certificate()]))
+    code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=hostnames))
+    assert code == 0 and result['changed'] is True and all(entry['changed'] for entry in result['hostnames'])
+    # The first listing is empty, so no certificate list is read for it; the re-read lists again: 4 requests, not 101.
+    assert [call.request.method for call in api.calls] == ['GET', 'PUT', 'GET', 'GET']
+    assert 'a new read shows that it was applied' in json.dumps(result['warnings'])
