@@ -16,7 +16,7 @@ description:
   - Reads each hostname's association first and sends one request for all hostnames that differ (split into requests of
     100 hostnames), so a second run reads only.
   - With three hostnames or more, the associations are read from Cloudflare's list of the zone's associations (one request
-    per 1000 associations, plus one for the certificate list), not one request per hostname; 50 hostnames take 3 requests
+    per 1000 associations, plus one for the certificate list), not one request per hostname; 50 hostnames take 2 reads
     instead of 51. An API that does not serve that list (it answers HTTP 400, 404 or 405) is read one hostname at a time.
   - This is the step of a zero-downtime rotation that moves hostnames from the old certificate to the new one.
 author:
