@@ -155,6 +155,8 @@ hostnames:
         - "Fields: C(hostname), C(cert_id), C(enabled), C(status), C(cert_status), C(certificate), C(issuer),
           C(serial_number), C(signature), C(expires_on), C(cert_uploaded_on), C(cert_updated_at), C(created_at),
           C(updated_at)."
+        - Read from Cloudflare's list of associations (three hostnames or more), the certificate fields come from the
+          certificate list and C(cert_updated_at) is V(null).
       type: dict
       sample: null
     after:
