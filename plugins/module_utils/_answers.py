@@ -136,12 +136,14 @@ def checked_get(client, path, shape, **kwargs):
         _retry_or_raise(client, path, problem, envelope.status, attempts)
 
 
-def checked_pages(client, path, shape, pages):
-    """The pages of ``pages()`` (a fresh ``client.pages`` listing each call), every item of ``shape`` (which requires ``id``).
+def checked_pages(client, path, shape, pages, key=None):
+    """The pages of ``pages()`` (a fresh ``client.pages`` listing each call), every item of ``shape``.
 
+    ``key(item)`` tells items apart (by default ``item['id']``, which ``shape`` must then require).
     A page with a malformed item is never yielded: the listing is read again from its start
     within the budget (items yielded already are not yielded twice), then fails naming the field.
     """
+    key = key or (lambda item: item['id'])
     attempts = 0
     done = set()
     while True:
@@ -151,8 +153,8 @@ def checked_pages(client, path, shape, pages):
             problem = next((shape.problem(item, 'an item of result') for item in items if shape.problem(item)), None)
             if problem:
                 break
-            fresh = [item for item in items if item['id'] not in done]
-            done.update(item['id'] for item in fresh)
+            fresh = [item for item in items if key(item) not in done]
+            done.update(key(item) for item in fresh)
             if fresh:
                 yield fresh
         if problem is None:

@@ -8,7 +8,7 @@
 """Per-hostname Authenticated Origin Pulls: every request to ``/zones/{zone}/origin_tls_client_auth``.
 
 Hostname certificates (list, get, upload, delete) and hostname associations (read one
-hostname, the batched PUT), the writes as ``Write`` descriptions, the whitelisted fields
+hostname, list the zone's, the batched PUT), the writes as ``Write`` descriptions, the whitelisted fields
 the modules return, and matching an uploaded certificate by its leaf.
 """
 
@@ -17,7 +17,9 @@ from __future__ import annotations
 import base64
 import binascii
 
-from ansible_collections.mtls.cloudflare.plugins.module_utils._answers import FLAG, TEXT, Shape, answer_check, checked_get
+from ansible_collections.mtls.cloudflare.plugins.module_utils._answers import FLAG, TEXT, Shape, answer_check, checked_get, checked_pages
+from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
+from ansible_collections.mtls.cloudflare.plugins.module_utils._pool import read_many
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, der_items, normalize_pem, normalize_serial, pem_blocks
 from ansible_collections.mtls.cloudflare.plugins.module_utils._writes import Write
 
@@ -48,6 +50,21 @@ HOSTNAME_CERTIFICATE = Shape('a hostname certificate', _CERTIFICATE_TYPES, one_o
 # A DELETE may answer with less than the certificate (its id, or nothing): only the types are checked.
 DELETED_CERTIFICATE = Shape('a hostname certificate', _CERTIFICATE_TYPES)
 ASSOCIATION = Shape('an association', dict(dict.fromkeys(ASSOCIATION_FIELDS, TEXT), enabled=FLAG))
+# An item of the zone's list of associations: the 2026 spec gives hostname, cert_id, enabled, status,
+# created_at and updated_at (no certificate fields); without a hostname an item says nothing.
+LISTED_ASSOCIATION = Shape('an association', ASSOCIATION.fields, required=('hostname',))
+# GET /zones/{zone}/origin_tls_client_auth/hostnames lists the zone's associations (2026 spec): up to
+# 1000 a page; status=all includes every status (the default is active only).
+ASSOCIATION_PAGE_SIZE = 1000
+# How an API without that list answers its GET: no route (404), a GET of the hostname "" (400), or
+# only the PUT routed there (405). Then each hostname is read on its own, as before the list existed.
+NO_ASSOCIATION_LIST = (400, 404, 405)
+# From this many hostnames on, one listing (a page per 1000 associations, plus the certificate list
+# for the certificate fields) costs fewer requests than one GET per hostname.
+LIST_FROM = 3
+# What a listed association takes from its certificate (the list items carry none of it).
+_FROM_CERTIFICATE = (('cert_status', 'status'), ('certificate', 'certificate'), ('issuer', 'issuer'), ('serial_number', 'serial_number'),
+                     ('signature', 'signature'), ('expires_on', 'expires_on'), ('cert_uploaded_on', 'uploaded_on'))
 # A certificate id Cloudflare does not know (any more): "invalid or deleted".
 UNKNOWN_CERTIFICATE = 1415
 # Cloudflare's "could not route": a hostname read may answer it for a hostname without an association.
@@ -259,6 +276,67 @@ def read_association(client, zone, hostname):
     return shaped
 
 
+def list_associations(client, zone, certificates=None):
+    """Every association of the zone, by lower-case hostname, with its certificate's fields; None when Cloudflare has no list.
+
+    One listing with ``status=all`` (pages of ASSOCIATION_PAGE_SIZE) and, when any is listed,
+    one read of the certificate list for the certificate fields the list items lack
+    (``cert_updated_at`` stays null). An API without the list answers its first page with 400,
+    404 or 405 (NO_ASSOCIATION_LIST): that returns None, and the caller reads hostnames one by one.
+    Removed associations may be listed (``status: deleted``, ``enabled: null``); where a hostname
+    is listed more than once, a live association wins over a removed one. ``certificates``: the zone's
+    certificate list when the caller has read it already (it is not read again).
+    """
+    path = _hostnames_path(client, zone)
+    listed = []
+    try:
+        for items in checked_pages(client, path, LISTED_ASSOCIATION,
+                                   lambda: client.pages(path, params={'status': 'all'}, per_page=ASSOCIATION_PAGE_SIZE),
+                                   key=lambda item: tuple(repr(item.get(field)) for field in ('hostname', 'cert_id', 'enabled', 'status'))):
+            listed.extend(items)
+    except CloudflareError as error:
+        if error.status in NO_ASSOCIATION_LIST and not listed:
+            return None
+        raise
+    by_id = {}
+    if listed:
+        for certificate in list_hostname_certificates(client, zone) if certificates is None else certificates:
+            shaped = shape_hostname_certificate(certificate)
+            by_id[shaped['id']] = shaped
+    found = {}
+    for item in listed:
+        association = dict(item)
+        certificate = by_id.get(item.get('cert_id'), {})
+        for field, source in _FROM_CERTIFICATE:
+            if association.get(field) is None:
+                association[field] = certificate.get(source)
+        association = shape_association(association)
+        hostname = item['hostname'].lower()
+        kept = found.get(hostname)
+        if kept is None or _rank(association) >= _rank(kept):
+            found[hostname] = association
+    return found
+
+
+def _rank(association):
+    return (association_state(association) != 'absent', association.get('updated_at') or '')
+
+
+def read_associations(client, zone, hostnames, parallel=1, warn=None, certificates=None):
+    """The association of each of ``hostnames``, shaped, in their order: from the zone's list when
+    there are LIST_FROM or more and Cloudflare lists them, else one GET each (``parallel`` at a time)."""
+    hostnames = list(hostnames)
+    listed = list_associations(client, zone, certificates) if len(hostnames) >= LIST_FROM else None
+    if listed is None:
+        return read_many(client, parallel, lambda worker, hostname: read_association(worker, zone, hostname), hostnames, warn)
+    associations = []
+    for hostname in hostnames:
+        association = dict(listed.get(hostname.lower()) or shape_association({}))
+        association['hostname'] = hostname
+        associations.append(association)
+    return associations
+
+
 def has_wanted_association(association, item):
     """Whether ``association`` is what the PUT item ``item`` asks for.
 
@@ -306,7 +384,8 @@ def association_writes(client, zone, config):
     """One PUT per batch of ``config`` items ({hostname, cert_id, enabled}), each a Write.
 
     PUT replaces each listed hostname's association with what its item says, so it can be
-    sent again after a lost answer without changing the outcome.
+    sent again after a lost answer without changing the outcome. The read that decides an odd
+    answer takes the zone's list of associations when it answers (read_associations).
     """
     writes = []
     for start in range(0, len(config), ASSOCIATIONS_PER_REQUEST):
@@ -315,7 +394,7 @@ def association_writes(client, zone, config):
         writes.append(Write(
             'PUT', _hostnames_path(client, zone), {'config': batch},
             'the associations of %s' % ', '.join(hostnames),
-            read=lambda batch=batch: dict((item['hostname'], read_association(client, zone, item['hostname'])) for item in batch),
+            read=lambda hostnames=hostnames: dict(zip(hostnames, read_associations(client, zone, hostnames))),
             applied=lambda current, batch=batch: all(has_wanted_association(current[item['hostname']], item) for item in batch),
             answer_ok=answer_check(ASSOCIATION, 'PUT', _hostnames_path(client, zone), many=True),
             check='Check them with mtls.cloudflare.hostname_certificate_info (hostnames: [%s])' % ', '.join(hostnames),

@@ -14,8 +14,10 @@ description:
   - Makes Cloudflare present a hostname certificate (see M(mtls.cloudflare.hostname_certificate)) to your origin for the
     given hostnames, stops presenting it, or removes the hostnames' associations.
   - Reads each hostname's association first and sends one request for all hostnames that differ (split into requests of
-    100 hostnames), so a second run reads only. Cloudflare has no call that lists the associations of a zone or of a
-    certificate, so each hostname is read on its own.
+    100 hostnames), so a second run reads only.
+  - With three hostnames or more, the associations are read from Cloudflare's list of the zone's associations (one request
+    per 1000 associations, plus one for the certificate list), not one request per hostname; 50 hostnames take 2 reads
+    instead of 51. An API that does not serve that list (it answers HTTP 400, 404 or 405) is read one hostname at a time.
   - This is the step of a zero-downtime rotation that moves hostnames from the old certificate to the new one.
 author:
   - mtls.cloudflare developers (@mtls-cloudflare)
@@ -56,8 +58,9 @@ options:
     default: enabled
   parallel:
     description:
-      - How many hostnames are read at a time (Cloudflare reads associations one hostname per request), each worker with its
-        own connection; they share one rate budget. V(1) reads them one after another.
+      - How many hostnames are read at a time when they are read one per request (fewer than three hostnames, or an API
+        without the list of associations, and the reads of O(wait)), each worker with its own connection; they share one
+        rate budget. V(1) reads them one after another.
     type: int
     default: 8
   wait:
@@ -76,7 +79,8 @@ options:
 notes:
   - Cloudflare allows at most 100 hostnames per certificate. A task that would put more on one certificate fails before
     sending anything; when Cloudflare refuses an association, the message counts the hostnames of the task on each
-    certificate (hostnames outside the task may use it too, and Cloudflare has no call that lists them).
+    certificate (hostnames outside the task may use it too; M(mtls.cloudflare.hostname_certificate_info) with
+    O(mtls.cloudflare.hostname_certificate_info#module:all_associations=true) lists them where Cloudflare serves its list of associations).
 seealso:
   - module: mtls.cloudflare.hostname_certificate
   - module: mtls.cloudflare.hostname_certificate_info
@@ -151,6 +155,8 @@ hostnames:
         - "Fields: C(hostname), C(cert_id), C(enabled), C(status), C(cert_status), C(certificate), C(issuer),
           C(serial_number), C(signature), C(expires_on), C(cert_uploaded_on), C(cert_updated_at), C(created_at),
           C(updated_at)."
+        - Read from Cloudflare's list of associations (three hostnames or more), the certificate fields come from the
+          certificate list and C(cert_updated_at) is V(null).
       type: dict
       sample: null
     after:
@@ -170,11 +176,10 @@ hostnames:
 
 from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop import (
     ASSOCIATIONS_PER_CERTIFICATE, ASSOCIATION_DIFF_FIELDS, UNKNOWN_CERTIFICATE, association_state, association_writes,
-    associations_by_hostname, read_association, removal_state,
+    associations_by_hostname, read_association, read_associations, removal_state,
 )
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
 from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
-from ansible_collections.mtls.cloudflare.plugins.module_utils._pool import read_many
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, check_parallel, validate_hostnames, validate_id
 from ansible_collections.mtls.cloudflare.plugins.module_utils._wait import Wait
 
@@ -203,8 +208,7 @@ class HostnameAssociations(CloudflareTask):
                         for hostname in self.params['hostnames']]
 
     def read(self):
-        seen = read_many(self.client, self.params['parallel'], lambda client, hostname: read_association(client, self.zone, hostname),
-                         [entry['hostname'] for entry in self.entries], self.module.warn)
+        seen = read_associations(self.client, self.zone, [entry['hostname'] for entry in self.entries], self.params['parallel'], self.module.warn)
         for entry, association in zip(self.entries, seen):
             entry['seen'] = association
             if entry['seen'].get('status') in ('deployment_timed_out', 'deletion_timed_out'):
@@ -278,8 +282,8 @@ class HostnameAssociations(CloudflareTask):
         figures = ', '.join('%d on %s' % (len(counts.get(certificate_id, [])), certificate_id) for certificate_id in adding)
         return error.restated(
             'Cloudflare refused the associations. If the certificate already has hostnames outside this task, it may be at its '
-            'limit of %d associations per certificate: this task puts %s, and Cloudflare has no call that lists the others '
-            '(read candidates with mtls.cloudflare.hostname_certificate_info and hostnames). %s'
+            'limit of %d associations per certificate: this task puts %s; list the others with '
+            'mtls.cloudflare.hostname_certificate_info and all_associations: true (or read candidates with hostnames). %s'
             % (ASSOCIATIONS_PER_CERTIFICATE, figures, error.message))
 
     def _wait(self):

@@ -17,7 +17,8 @@ description:
     nothing. Certificates are compared by their first (leaf) C(CERTIFICATE) block after normalising whitespace and line
     endings, because Cloudflare stores only the leaf of an uploaded bundle.
   - With O(state=absent) the certificate is deleted. Cloudflare refuses to delete a certificate that hostnames are still
-    associated with; O(detach_hostnames) removes those associations first, in one request.
+    associated with; O(detach_hostnames) removes those associations first, in one request, and O(detach_all) finds every
+    hostname on the certificate from Cloudflare's list of associations and removes those.
   - Associate hostnames with a certificate with M(mtls.cloudflare.hostname_association).
 author:
   - mtls.cloudflare developers (@mtls-cloudflare)
@@ -75,9 +76,25 @@ options:
         request with C(enabled=null).
       - Each hostname's association is read first; a hostname associated with another certificate, or with none, is left
         alone and reported in RV(hostnames_not_detached).
-      - Cloudflare has no call that lists the hostnames of a certificate, so list every hostname that may use it.
+      - With three hostnames or more their associations are read from Cloudflare's list of the zone's associations (one
+        request per 1000 associations plus one for the certificate list), else, or when the API does not serve that list
+        (HTTP 400, 404 or 405), one request per hostname.
+      - To detach every hostname on the certificate without listing them, use O(detach_all).
+      - Mutually exclusive with O(detach_all).
     type: list
     elements: str
+  detach_all:
+    description:
+      - With O(state=absent), remove the association of every hostname that is on this certificate (enabled or disabled)
+        before the DELETE, in one request per 100 hostnames.
+      - The hostnames are found in Cloudflare's list of the zone's associations (C(GET /zones/{zone_id}/origin_tls_client_auth/hostnames)
+        with C(status=all), one request per 1000 associations, plus one for the certificate list). An API that does not
+        serve that list (it answers HTTP 400, 404 or 405) cannot say which hostnames use the certificate; the module then
+        fails, naming this option and changing nothing, and the hostnames must be given in O(detach_hostnames).
+      - Check mode and diff mode show the hostnames that would be detached (RV(detached_hostnames), C(associated_hostnames)).
+      - Mutually exclusive with O(detach_hostnames).
+    type: bool
+    default: false
   wait:
     description:
       - Wait until the certificate is V(active) (O(state=present)) or deleted (O(state=absent)).
@@ -123,6 +140,15 @@ EXAMPLES = r'''
     serial_number: "6743787633689793699141714808227354901"
     state: absent
     detach_hostnames: [app.example.com, api.example.com]
+  delegate_to: localhost
+
+- name: Delete a certificate, detaching every hostname on it (found in Cloudflare's list of associations)
+  mtls.cloudflare.hostname_certificate:
+    zone_id: 023e105f4ecef8ad9ca31a8372d0c353
+    api_token: "{{ cloudflare_api_token }}"
+    id: 2458ce5a0c354c7f82c78e9487d3ff60
+    state: absent
+    detach_all: true
   delegate_to: localhost
 
 # Zero-downtime rotation: the hostnames move to the new certificate before the old one goes.
@@ -200,7 +226,9 @@ hostname_certificate:
       type: str
       sample: "2019-10-28T18:11:23.37411Z"
 detached_hostnames:
-  description: The hostnames of O(detach_hostnames) whose association with the certificate was removed (or would be, in check mode).
+  description:
+    - The hostnames of O(detach_hostnames), or with O(detach_all) every hostname on the certificate, whose association with
+      the certificate was removed (or would be, in check mode).
   returned: always
   type: list
   elements: str
@@ -225,8 +253,8 @@ hostnames_not_detached:
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
 from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop import (
     ALREADY_EXISTS, HOSTNAME_CERTIFICATE_LIMIT, IN_USE, PENDING_DEPLOYMENT, association_state, association_writes, certificate_diff_view,
-    certificate_leaf, check_private_key, delete_write, find_by_leaf, get_hostname_certificate, is_gone, list_hostname_certificates, read_association, same_leaf,
-    serial_matches, shape_hostname_certificate, upload_write,
+    certificate_leaf, check_private_key, delete_write, find_by_leaf, get_hostname_certificate, is_gone, list_associations, list_hostname_certificates,
+    read_associations, same_leaf, serial_matches, shape_hostname_certificate, upload_write,
 )
 from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, validate_hostnames, validate_id, validate_serial
@@ -249,10 +277,11 @@ class HostnameCertificate(CloudflareTask):
         id=dict(type='str'),
         serial_number=dict(type='str'),
         detach_hostnames=dict(type='list', elements='str'),
+        detach_all=dict(type='bool', default=False),
         wait=dict(type='bool', default=False),
         wait_timeout=dict(type='int', default=900),
     )
-    rules = dict(mutually_exclusive=[['id', 'serial_number', 'certificate']],
+    rules = dict(mutually_exclusive=[['id', 'serial_number', 'certificate'], ['detach_hostnames', 'detach_all']],
                  required_if=[['state', 'present', ['certificate', 'private_key']],
                               ['state', 'absent', ['id', 'serial_number', 'certificate'], True]])
     selectors = ('id', 'serial_number', 'certificate')
@@ -275,6 +304,8 @@ class HostnameCertificate(CloudflareTask):
             check_private_key(params['private_key'])
             if params['detach_hostnames']:
                 raise InputError('detach_hostnames only applies to state=absent; use mtls.cloudflare.hostname_association to change associations')
+            if params['detach_all']:
+                raise InputError('detach_all only applies to state=absent; use mtls.cloudflare.hostname_association to change associations')
 
     # --- read and plan ---------------------------------------------------------------------------
 
@@ -305,10 +336,21 @@ class HostnameCertificate(CloudflareTask):
         return (live or matches or [None])[0]
 
     def _read_detach(self, certificate_id):
-        """Read each hostname of detach_hostnames; only those on this certificate are detached."""
+        """Read each hostname of detach_hostnames (or, with detach_all, list the zone's); only those on this certificate are detached."""
         self.detach, self.not_detached = [], []
-        for hostname in self.hostnames:
-            association = read_association(self.client, self.zone, hostname)
+        if self.params['detach_all']:
+            listed = list_associations(self.client, self.zone)
+            if listed is None:
+                raise CloudflareError(
+                    'detach_all needs Cloudflare\'s list of the zone\'s associations (GET /zones/{zone_id}/origin_tls_client_auth/hostnames), '
+                    'and this API does not serve it (HTTP 400, 404 or 405), so the hostnames on hostname certificate %s cannot be found. '
+                    'Nothing was changed; list them in detach_hostnames instead' % certificate_id)
+            for hostname in sorted(listed):
+                association = listed[hostname]
+                if association_state(association) != 'absent' and association.get('cert_id') == certificate_id:
+                    self.detach.append({'hostname': association.get('hostname') or hostname, 'cert_id': certificate_id, 'enabled': None})
+            return
+        for hostname, association in zip(self.hostnames, read_associations(self.client, self.zone, self.hostnames)):
             current = association['cert_id'] if association_state(association) != 'absent' else None
             if current == certificate_id:
                 self.detach.append({'hostname': hostname, 'cert_id': certificate_id, 'enabled': None})
@@ -437,7 +479,10 @@ class HostnameCertificate(CloudflareTask):
         else:
             text = ('Cloudflare refused to delete hostname certificate %s, most likely because hostnames are still associated with '
                     'it (Cloudflare deletes a certificate only once no association uses it)' % certificate_id)
-        if self.detach:
+        if self.params['detach_all']:
+            text += ('; detach_all detached %s first, so hostnames were associated with it after the list was read: run the task again'
+                     % (', '.join(item['hostname'] for item in self.detach) or 'none'))
+        elif self.detach:
             text += ('; %s were detached first, so other hostnames must still use it: add them to detach_hostnames'
                      % ', '.join(item['hostname'] for item in self.detach))
         elif self.hostnames:
@@ -477,8 +522,8 @@ class HostnameCertificate(CloudflareTask):
 
     def diff_view(self, state):
         view = certificate_diff_view(shape_hostname_certificate(state) if state is not None else None)
-        if self.params['state'] == 'absent' and self.hostnames and state is not None:
-            # Of detach_hostnames, those associated with the certificate: what the delete detaches.
+        if self.params['state'] == 'absent' and (self.hostnames or self.params['detach_all']) and state is not None:
+            # Of detach_hostnames (or every hostname, with detach_all), those associated with the certificate: what the delete detaches.
             view['associated_hostnames'] = list(state.get('associated_hostnames') or [])
         return view
 

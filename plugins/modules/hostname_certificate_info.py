@@ -13,7 +13,7 @@ version_added: 0.1.0
 description:
   - Lists the hostname certificates of a zone, or reads one by O(id).
   - Filters by status, serial number and expiry on the client, because Cloudflare has no filter for them.
-  - With O(hostnames), also reads each hostname's association, since Cloudflare cannot list the associations of a zone.
+  - With O(hostnames), also reads each hostname's association; with O(all_associations), lists every association of the zone.
   - Made for audits and drift checks, for example which certificates expire within 30 days, or which hostnames still use
     an old certificate.
 author:
@@ -53,13 +53,28 @@ options:
   hostnames:
     description:
       - Also read the association of each of these hostnames, returned in RV(hostname_associations).
-      - One request per hostname, O(parallel) at a time.
+      - With three hostnames or more, they are read from Cloudflare's list of the zone's associations (one request per
+        1000 associations, plus one for the certificate list); with fewer, or when the API does not serve that list (it
+        answers HTTP 400, 404 or 405), one request per hostname, O(parallel) at a time.
+      - Mutually exclusive with O(all_associations).
     type: list
     elements: str
+  all_associations:
+    description:
+      - Also list every association of the zone (enabled or disabled; removed ones are left out) from Cloudflare's list
+        (C(GET /zones/{zone_id}/origin_tls_client_auth/hostnames) with C(status=all)), in RV(hostname_associations),
+        sorted by hostname.
+      - With a certificate filter (O(id), O(serial_number), O(expires_within_days), or O(status) other than V(all)), only
+        the associations with the certificates returned in RV(hostname_certificates).
+      - An API that does not serve that list (it answers HTTP 400, 404 or 405) makes the module fail, naming this option;
+        read given hostnames with O(hostnames) then.
+      - Mutually exclusive with O(hostnames).
+    type: bool
+    default: false
   parallel:
     description:
-      - How many hostnames of O(hostnames) are read at a time, each worker with its own connection; they share one rate budget.
-        V(1) reads them one after another.
+      - How many hostnames of O(hostnames) are read at a time when they are read one request each (see O(hostnames)), each
+        worker with its own connection; they share one rate budget. V(1) reads them one after another.
     type: int
     default: 8
 seealso:
@@ -99,6 +114,19 @@ EXAMPLES = r'''
 - name: Show it
   ansible.builtin.debug:
     msg: "{{ in_use.hostname_associations | items2dict(key_name='hostname', value_name='cert_id') }}"
+
+- name: Which hostnames use the certificate with this serial number?
+  mtls.cloudflare.hostname_certificate_info:
+    zone: example.com
+    api_token: "{{ cloudflare_api_token }}"
+    serial_number: "6743787633689793699141714808227354901"
+    all_associations: true
+  delegate_to: localhost
+  register: on_certificate
+
+- name: Show them
+  ansible.builtin.debug:
+    msg: "{{ on_certificate.hostname_associations | map(attribute='hostname') | list }}"
 '''
 
 RETURN = r'''
@@ -146,7 +174,9 @@ hostname_associations:
   description:
     - The association of each hostname of O(hostnames), in that order. A hostname without an association has every field
       but RV(hostname_associations[].hostname) set to V(null).
-  returned: when O(hostnames) is given
+    - With O(all_associations), every association of the zone (or of the returned certificates), sorted by hostname.
+      Cloudflare's list has no C(cert_updated_at); the other certificate fields come from the certificate list.
+  returned: when O(hostnames) or O(all_associations) is given
   type: list
   elements: dict
   contains:
@@ -212,11 +242,11 @@ hostname_associations:
 
 from ansible_collections.mtls.cloudflare.plugins.module_utils._dates import expires_within
 from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop import (
-    HOSTNAME_CERTIFICATE_STATUSES, get_hostname_certificate, list_hostname_certificates, read_association, serial_matches,
-    shape_hostname_certificate,
+    HOSTNAME_CERTIFICATE_STATUSES, association_state, get_hostname_certificate, list_associations, list_hostname_certificates, read_associations,
+    serial_matches, shape_hostname_certificate,
 )
+from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
 from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
-from ansible_collections.mtls.cloudflare.plugins.module_utils._pool import read_many
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import (
     check_days, check_parallel, validate_hostnames, validate_id, validate_serial,
 )
@@ -229,8 +259,10 @@ class HostnameCertificateInfo(CloudflareTask):
         serial_number=dict(type='str'),
         expires_within_days=dict(type='int'),
         hostnames=dict(type='list', elements='str'),
+        all_associations=dict(type='bool', default=False),
         parallel=dict(type='int', default=8),
     )
+    rules = dict(mutually_exclusive=[['hostnames', 'all_associations']])
     selectors = ('id', 'serial_number', 'hostnames')
     option_checks = dict(id=validate_id, serial_number=validate_serial, expires_within_days=check_days, hostnames=validate_hostnames,
                          parallel=check_parallel)
@@ -245,10 +277,26 @@ class HostnameCertificateInfo(CloudflareTask):
         certificates = [shape_hostname_certificate(item) for item in candidates]
         result = dict(hostname_certificates=[certificate for certificate in certificates if self._matches(certificate)])
         if params['hostnames'] is not None:
-            result['hostname_associations'] = read_many(
-                self.client, params['parallel'], lambda client, hostname: read_association(client, self.zone, hostname),
-                params['hostnames'], self.module.warn)
+            # The certificate list read above serves the certificate fields of listed associations.
+            result['hostname_associations'] = read_associations(self.client, self.zone, params['hostnames'], params['parallel'],
+                                                                self.module.warn, None if params['id'] is not None else candidates)
+        if params['all_associations']:
+            result['hostname_associations'] = self._all_associations(result['hostname_certificates'],
+                                                                     None if params['id'] is not None else candidates)
         return result
+
+    def _all_associations(self, certificates, listing):
+        listed = list_associations(self.client, self.zone, listing)
+        if listed is None:
+            raise CloudflareError('all_associations needs Cloudflare\'s list of the zone\'s associations '
+                                  '(GET /zones/{zone_id}/origin_tls_client_auth/hostnames), and this API does not serve it '
+                                  '(HTTP 400, 404 or 405); read given hostnames with hostnames instead')
+        params = self.params
+        filtered = params['id'] is not None or params['serial_number'] is not None or params['expires_within_days'] is not None \
+            or params['status'] != 'all'
+        wanted = set(certificate['id'] for certificate in certificates)
+        return [listed[hostname] for hostname in sorted(listed)
+                if association_state(listed[hostname]) != 'absent' and (not filtered or listed[hostname].get('cert_id') in wanted)]
 
     def _matches(self, certificate):
         params = self.params

@@ -23,6 +23,7 @@ from . import errors
 from .auth import authenticate, require_write
 from .client_certificates import STATUSES as CLIENT_CERTIFICATE_STATUSES
 from .errors import ApiError, invalid_request, success_envelope
+from .hostname_aop import ASSOCIATION_STATUSES
 
 ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 ZONE_NAME_OPERATORS = ("equal", "not_equal", "starts_with", "ends_with", "contains",
@@ -205,6 +206,22 @@ def put_associations(app, request: ApiRequest, params: dict, now: float) -> dict
     return success_envelope(results)
 
 
+def list_associations(app, request: ApiRequest, params: dict, now: float) -> dict:
+    """The 2026 list: ``page``, ``per_page`` (1..1000, default 50), ``status`` (comma-separated, or ``all``; default ``active``)."""
+    variant = app.config["variants"]["association_list"]
+    if variant == "404":
+        raise errors.could_not_route(request.path)
+    if variant == "400":
+        raise ApiError(400, errors.HOSTNAME_INVALID, "Invalid hostname: ")
+    wanted = [value.strip() for value in (_single(request.query, "status") or "active").split(",")]
+    if not all(value in ("all",) + ASSOCIATION_STATUSES for value in wanted):
+        raise invalid_request("Invalid status: must be all or comma-separated values of %s" % ", ".join(ASSOCIATION_STATUSES))
+    page, per_page = _int_param(request.query, "page", 1, 1), _int_param(request.query, "per_page", 50, 1, 1000)
+    found = app.hostname_aop.list_associations(params["zone_id"], None if "all" in wanted else wanted, now)
+    shown, info = paginate(found, page, per_page)
+    return success_envelope(shown, info)
+
+
 def get_association(app, request: ApiRequest, params: dict, now: float) -> dict:
     del request
     zone = app.zone(params["zone_id"])
@@ -255,7 +272,7 @@ ROUTES = (
     (re.compile(_ZONE + r"/client_certificates$"), {"GET": list_client_certificates, "POST": create_client_certificate}),
     (re.compile(_ZONE + r"/client_certificates/(?P<client_certificate_id>[^/]+)$"),
      {"GET": get_client_certificate, "PATCH": reactivate_client_certificate, "DELETE": revoke_client_certificate}),
-    (re.compile(_AOP + r"$"), {"PUT": put_associations}),
+    (re.compile(_AOP + r"$"), {"GET": list_associations, "PUT": put_associations}),
     (re.compile(_AOP + r"/certificates$"), {"GET": list_hostname_certificates, "POST": upload_hostname_certificate}),
     (re.compile(_AOP + r"/certificates/(?P<certificate_id>[^/]+)$"),
      {"GET": get_hostname_certificate, "DELETE": delete_hostname_certificate}),

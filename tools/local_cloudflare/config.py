@@ -29,7 +29,8 @@ DEFAULT_CONFIG = {
     "latency": 0,
     # What nobody here has seen on the real API, served in each plausible form (README, "Guesses").
     "variants": {"removed_association": "null_fields", "deleted_hostname_certificate": "404_1415",
-                 "revoked_client_certificate": "200", "hostname_certificate_deploying": "200", "hostname_certificate_deleting": "200"},
+                 "revoked_client_certificate": "200", "hostname_certificate_deploying": "200", "hostname_certificate_deleting": "200",
+                 "association_list": "2026"},
 }
 
 # removed_association: how GET .../hostnames/{hostname} answers for a hostname whose association was
@@ -44,12 +45,15 @@ DEFAULT_CONFIG = {
 # hostname_certificate_deploying: DELETE of a hostname certificate still initializing or pending_deployment: carried out (200),
 # or refused with 400 1434 (seen in 2026).
 # hostname_certificate_deleting: DELETE of a hostname certificate already pending_deletion: 200 with it as it is, or 400 1414.
+# association_list: GET /zones/{zone_id}/origin_tls_client_auth/hostnames (the 2026 list of associations): served (2026),
+# or answered as an API from before it: 404 (no route, 7003) or 400 (1411, as a read of the hostname "").
 VARIANTS = {
     "removed_association": ("null_fields", "disabled", "disabled_active", "404", "404_1415", "404_7003", "404_1553"),
     "deleted_hostname_certificate": ("404_1415", "404", "400_1415", "404_1551", "400_1551", "404_1552", "400_1552"),
     "revoked_client_certificate": ("200", "400_1407"),
     "hostname_certificate_deploying": ("200", "400_1434"),
     "hostname_certificate_deleting": ("200", "400_1414"),
+    "association_list": ("2026", "404", "400"),
 }
 
 # The part of the config a running server lets PATCH /__control/config change; zones and

@@ -27,6 +27,10 @@ Associations (one per hostname, keyed by hostname):
   shows that hostname with ``enabled: null`` and ``status: "deleted"``; a later GET of the
   hostname answers 200 with every field but ``hostname`` null, which is also what a
   hostname that never had an association returns.
+* ``GET .../hostnames`` (2026) lists them: the spec's fields only (hostname, cert_id, enabled,
+  status, created_at, updated_at), sorted by hostname; a removed association is listed with
+  ``enabled: null`` and status ``pending_deletion`` (for delays.association) then ``deleted``.
+  ``variants.association_list`` makes it answer as an API from before the list (404 or 400).
 * Hostnames must be valid DNS names inside the zone (``*.`` wildcards allowed); they are
   compared in lowercase. A batch is validated whole before anything changes.
 """
@@ -44,6 +48,7 @@ from . import x509 as local_x509
 
 LABEL_PATTERN = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 GONE = ("pending_deletion", "deleted")
+ASSOCIATION_STATUSES = ("active", "pending_deployment", "pending_deletion", "deleted", "deployment_timed_out", "deletion_timed_out")
 ASSOCIATION_FIELDS = ("hostname", "cert_id", "enabled", "status", "cert_status", "certificate", "issuer", "serial_number",
                       "signature", "expires_on", "cert_uploaded_on", "cert_updated_at", "created_at", "updated_at")
 
@@ -260,6 +265,22 @@ class HostnameAopStore:
                 status = "active"
             return self._view(hostname, certificate, False, status, tombstone.created_at, tombstone.removed_at, now)
         return empty_association(hostname)
+
+    def list_associations(self, zone_id: str, statuses, now: float) -> list[dict]:
+        """Every association of the zone, removed ones included, as the list serves them; ``statuses`` None for all."""
+        listed = []
+        for (zone, hostname), association in self._associations.items():
+            if zone == zone_id:
+                association.settle(now)
+                listed.append({"hostname": hostname, "cert_id": association.cert_id, "enabled": association.enabled,
+                               "status": association.status, "created_at": iso_micro(association.created_at),
+                               "updated_at": iso_micro(association.updated_at)})
+        for (zone, hostname), tombstone in self._removed.items():
+            if zone == zone_id and (zone, hostname) not in self._associations:
+                status = "pending_deletion" if now < tombstone.removed_at + tombstone.delay else "deleted"
+                listed.append({"hostname": hostname, "cert_id": tombstone.cert_id, "enabled": None, "status": status,
+                               "created_at": iso_micro(tombstone.created_at), "updated_at": iso_micro(tombstone.removed_at)})
+        return sorted((item for item in listed if statuses is None or item["status"] in statuses), key=lambda item: item["hostname"])
 
     def _plan(self, zone_id: str, zone_name: str, body, now: float) -> list[tuple[str, HostnameCertificate, object]]:
         if not isinstance(body, dict) or not isinstance(body.get("config"), list):

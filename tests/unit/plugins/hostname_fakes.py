@@ -12,7 +12,7 @@ import datetime
 import hashlib
 import json
 
-from ansible_collections.mtls.cloudflare.tests.unit.plugins.cloudflare_fakes import BASE, TOKEN, ZONE
+from ansible_collections.mtls.cloudflare.tests.unit.plugins.cloudflare_fakes import BASE, TOKEN, ZONE, envelope
 
 CERTIFICATES = BASE + '/zones/%s/origin_tls_client_auth/hostnames/certificates' % ZONE
 HOSTNAMES = BASE + '/zones/%s/origin_tls_client_auth/hostnames' % ZONE
@@ -64,6 +64,17 @@ def association(hostname, cert_id=CERT_ID, enabled=True, status='active'):
             'expires_on': '2100-01-01T05:20:00Z', 'cert_uploaded_on': '2024-08-07T14:51:00.123456Z',
             'cert_updated_at': '2024-08-07T14:51:00.123456Z', 'created_at': '2024-08-07T14:51:00.123456Z',
             'updated_at': '2024-08-07T14:51:00.123456Z', 'private_key': PRIVATE_KEY}
+
+
+def no_association_list(api, status=404):
+    """An API from before the 2026 list of associations: its GET answers ``status`` (404: no such route)."""
+    api.get(HOSTNAMES, status=status, json=envelope(success=False, errors=[{'code': 7003, 'message': 'Could not route to the URI'}]))
+
+
+def listed_association(hostname, cert_id=CERT_ID, enabled=True, status='active'):
+    """An item of the 2026 list: the spec's six fields, no certificate fields."""
+    return {'hostname': hostname, 'cert_id': cert_id, 'enabled': enabled, 'status': status,
+            'created_at': '2024-08-07T14:51:00.123456Z', 'updated_at': '2024-08-07T14:51:00.123456Z'}
 
 
 def sent(call):

@@ -14,7 +14,8 @@ from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop impo
 from ansible_collections.mtls.cloudflare.plugins.modules import hostname_association
 from ansible_collections.mtls.cloudflare.tests.unit.plugins.cloudflare_fakes import envelope
 from ansible_collections.mtls.cloudflare.tests.unit.plugins.hostname_fakes import (
-    ARGS, CERT_ID, HOSTNAMES, OTHER_ID, assert_no_secret, association, sent,
+    ARGS, CERT_ID, CERTIFICATES, HOSTNAMES, OTHER_ID, assert_no_secret, association, hostname_certificate, listed_association,
+    no_association_list, sent,
 )
 
 # One read at a time, so that the scripted conversation has one order (parallel reads: test_parallel_reads_*).
@@ -29,15 +30,16 @@ def removed(hostname, cert_id=CERT_ID):
     return association(hostname, cert_id=cert_id, enabled=None, status='deleted')
 
 
-def test_fifty_hostnames_cost_fifty_reads_and_one_put(run_module, api):
+def test_fifty_hostnames_cost_fifty_reads_and_one_put_without_the_list(run_module, api):
     hostnames = names(50)
+    no_association_list(api)
     for hostname in hostnames:
         api.get(HOSTNAMES + '/' + hostname, json=envelope(association(hostname, cert_id=None)))
     api.put(HOSTNAMES, json=envelope([association(hostname, status='pending_deployment') for hostname in hostnames]))
     code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=hostnames))
     assert code == 0 and result['changed'] is True
-    assert [call.request.method for call in api.calls] == ['GET'] * 50 + ['PUT']
-    assert sent(api.calls[50]) == ('PUT', HOSTNAMES, {'config': [
+    assert [call.request.method for call in api.calls] == ['GET'] * 51 + ['PUT']
+    assert sent(api.calls[51]) == ('PUT', HOSTNAMES, {'config': [
         {'hostname': hostname, 'cert_id': CERT_ID, 'enabled': True} for hostname in hostnames]})
     entry = result['hostnames'][0]
     assert entry['hostname'] == hostnames[0] and entry['changed'] is True and entry['before'] is None
@@ -47,16 +49,18 @@ def test_fifty_hostnames_cost_fifty_reads_and_one_put(run_module, api):
 
 def test_a_second_run_only_reads(run_module, api):
     hostnames = names(50)
+    no_association_list(api, status=400)
     for hostname in hostnames:
         api.get(HOSTNAMES + '/' + hostname, json=envelope(association(hostname)))
     code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=hostnames), diff=True)
-    assert code == 0 and result['changed'] is False and len(api.calls) == 50
+    assert code == 0 and result['changed'] is False and len(api.calls) == 51
     assert all(entry['changed'] is False and entry['before'] == entry['after'] for entry in result['hostnames'])
     assert result['diff'] == {'before': {}, 'after': {}}
 
 
 def test_one_hundred_and_fifty_hostnames_are_sent_in_two_puts(run_module, api):
     hostnames = names(150)
+    no_association_list(api)
     for hostname in hostnames:
         api.get(HOSTNAMES + '/' + hostname, json=envelope(association(hostname)))
     api.put(HOSTNAMES, json=envelope([removed(hostname) for hostname in hostnames[:100]]))
@@ -64,7 +68,7 @@ def test_one_hundred_and_fifty_hostnames_are_sent_in_two_puts(run_module, api):
     code, result = run_module(hostname_association.main, dict(ARGS, hostnames=hostnames, state='absent', parallel=1))
     assert code == 0 and result['changed'] is True
     puts = [sent(call) for call in api.calls if call.request.method == 'PUT']
-    assert len(api.calls) == 152 and len(puts) == 2
+    assert len(api.calls) == 153 and len(puts) == 2
     assert [len(body['config']) for _method, _url, body in puts] == [100, 50]
     assert puts[1][2]['config'][0] == {'hostname': hostnames[100], 'cert_id': CERT_ID, 'enabled': None}
     assert all(entry['after'] is None for entry in result['hostnames'])
@@ -187,6 +191,7 @@ def test_wait_fails_clearly_on_deployment_timed_out(run_module, api, clock):
 def test_a_failed_second_batch_still_reports_the_first(run_module, api):
     # Removing 120 associations: no certificate gains hostnames, so two PUTs (100 + 20) are allowed to go out.
     hostnames = names(120)
+    no_association_list(api)
     for hostname in hostnames:
         api.get(HOSTNAMES + '/' + hostname, json=envelope(association(hostname)))
     api.put(HOSTNAMES, json=envelope([association(hostname, status='pending_deletion') for hostname in hostnames[:100]]))
@@ -227,6 +232,8 @@ def test_an_unknown_certificate_id_gets_cloudflares_error_and_hint(run_module, a
 # --- wait: true checks cert_id and enabled as well as status ---------------------------------------
 
 def _enable_and_wait(api, hostnames, polls, **extra):
+    if len(hostnames) > 2:
+        no_association_list(api)
     for hostname in hostnames:
         api.get(HOSTNAMES + '/' + hostname, json=envelope(association(hostname, cert_id=None)))
     api.put(HOSTNAMES, json=envelope([association(hostname, status='pending_deployment') for hostname in hostnames]))
@@ -352,10 +359,100 @@ def test_parallel_reads_read_every_hostname_once_and_keep_the_order(run_module):
     hostnames = names(40)
     # Workers answer in any order: a registry without order, one answer per hostname.
     with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+        no_association_list(mock)
         for hostname in hostnames:
             mock.get(HOSTNAMES + '/' + hostname, json=envelope(association(hostname, cert_id=CERT_ID, status='active')))
         code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=hostnames, parallel=8))
-        urls = sorted(call.request.url for call in mock.calls)
+        urls = sorted(call.request.url for call in mock.calls if '?' not in call.request.url)
     assert code == 0 and result['changed'] is False
     assert urls == sorted(HOSTNAMES + '/' + hostname for hostname in hostnames)
     assert [entry['hostname'] for entry in result['hostnames']] == hostnames
+
+
+def _list_of(items, page=1, per_page=1000, total=None):
+    total = len(items) if total is None else total
+    return envelope(items, result_info={'page': page, 'per_page': per_page, 'count': len(items), 'total_count': total,
+                                        'total_pages': max(1, -(-total // per_page))})
+
+
+def test_fifty_hostnames_cost_two_reads_and_one_put_with_the_list(run_module, api):
+    """50 hostnames: one page of the 2026 list and the certificate list, instead of 50 GETs (the test above)."""
+    hostnames = names(50)
+    listed = [listed_association(hostname, cert_id=OTHER_ID) for hostname in hostnames[:10]]
+    listed.append(listed_association('elsewhere.example.com'))
+    listed.append(listed_association(hostnames[10], enabled=None, status='deleted'))
+    api.get(HOSTNAMES, json=_list_of(listed))
+    api.get(CERTIFICATES, json=envelope([hostname_certificate(OTHER_ID), hostname_certificate()]))
+    api.put(HOSTNAMES, json=envelope([association(hostname, status='pending_deployment') for hostname in hostnames]))
+    code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=hostnames), diff=True)
+    assert code == 0 and result['changed'] is True
+    assert [call.request.method for call in api.calls] == ['GET', 'GET', 'PUT']
+    assert api.calls[0].request.url == HOSTNAMES + '?status=all&page=1&per_page=1000'
+    assert len(sent(api.calls[2])[2]['config']) == 50
+    moved = result['hostnames'][0]
+    # The listed association gets its certificate's fields from the certificate list; a removed one reads as none.
+    assert moved['before']['cert_id'] == OTHER_ID and moved['before']['serial_number'] == hostname_certificate(OTHER_ID)['serial_number']
+    assert moved['before']['cert_status'] == 'active' and moved['before']['certificate']
+    assert result['hostnames'][10]['before'] is None and result['hostnames'][11]['before'] is None
+    assert result['diff']['before'][hostnames[0]] == {'cert_id': OTHER_ID, 'enabled': True, 'status': 'active'}
+    assert_no_secret(result)
+
+
+def test_two_hostnames_are_read_one_by_one(run_module, api):
+    for hostname in ('a.example.com', 'b.example.com'):
+        api.get(HOSTNAMES + '/' + hostname, json=envelope(association(hostname)))
+    code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=['a.example.com', 'b.example.com']))
+    assert code == 0 and result['changed'] is False and len(api.calls) == 2
+
+
+def test_the_list_is_read_page_by_page(run_module, api):
+    hostnames = names(5)
+    api.get(HOSTNAMES, json=_list_of([listed_association(hostname) for hostname in hostnames[:3]], per_page=3, total=5))
+    api.get(HOSTNAMES, json=_list_of([listed_association(hostname) for hostname in hostnames[3:]], page=2, per_page=3, total=5))
+    api.get(CERTIFICATES, json=envelope([hostname_certificate()]))
+    code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=hostnames))
+    assert code == 0 and result['changed'] is False
+    assert [call.request.url.split('?')[1] for call in api.calls[:2]] == ['status=all&page=1&per_page=1000', 'status=all&page=2&per_page=1000']
+
+
+def test_a_live_association_wins_over_a_removed_listing_of_the_same_hostname(run_module, api):
+    hostnames = names(3)
+    api.get(HOSTNAMES, json=_list_of([listed_association(hostnames[0], cert_id=OTHER_ID), listed_association(hostnames[0], enabled=None,
+                                                                                                             status='deleted')]
+                                     + [listed_association(hostname) for hostname in hostnames[1:]]))
+    api.get(CERTIFICATES, json=envelope([hostname_certificate(), hostname_certificate(OTHER_ID)]))
+    api.put(HOSTNAMES, json=envelope([association(hostnames[0], status='pending_deployment')]))
+    code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=hostnames))
+    assert code == 0 and [entry['changed'] for entry in result['hostnames']] == [True, False, False]
+    assert result['hostnames'][0]['before']['cert_id'] == OTHER_ID
+
+
+def test_a_malformed_list_item_fails_naming_the_field(run_module, api):
+    item = dict(listed_association('a.example.com'), enabled='yes')
+    for _attempt in range(2):  # api_retries=1: the listing is read again once
+        api.get(HOSTNAMES, json=_list_of([item]))
+    code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=names(3), api_retries=1))
+    assert code == 1 and 'enabled is a string where true or false is due' in result['msg'] and len(api.calls) == 2
+    assert not [call for call in api.calls if call.request.method == 'PUT']
+
+
+@pytest.mark.parametrize('status', [500, 403])
+def test_other_failures_of_the_list_are_not_taken_for_an_old_api(run_module, api, status):
+    for _attempt in range(2 if status == 500 else 1):  # api_retries=1: a 500 is retried once, a 403 is not
+        api.get(HOSTNAMES, status=status, json=envelope(success=False, errors=[{'code': 10000, 'message': 'Authentication error'}]))
+    code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=names(3), api_retries=1))
+    assert code == 1 and 'HTTP %d' % status in result['msg']
+    assert all('?' in call.request.url for call in api.calls)
+
+
+def test_a_lost_put_answer_for_many_hostnames_is_decided_by_one_listing(run_module, api, clock):
+    hostnames = names(50)
+    api.get(HOSTNAMES, json=_list_of([]))
+    api.put(HOSTNAMES, status=502, json=envelope(success=False))
+    api.get(HOSTNAMES, json=_list_of([listed_association(hostname, status='pending_deployment') for hostname in hostnames]))
+    api.get(CERTIFICATES, json=envelope([hostname_certificate()]))
+    code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=hostnames))
+    assert code == 0 and result['changed'] is True and all(entry['changed'] for entry in result['hostnames'])
+    # The first listing is empty, so no certificate list is read for it; the re-read lists again: 4 requests, not 101.
+    assert [call.request.method for call in api.calls] == ['GET', 'PUT', 'GET', 'GET']
+    assert 'a new read shows that it was applied' in json.dumps(result['warnings'])

@@ -15,7 +15,7 @@ from ansible_collections.mtls.cloudflare.plugins.modules import hostname_certifi
 from ansible_collections.mtls.cloudflare.tests.unit.plugins.cloudflare_fakes import BASE, envelope
 from ansible_collections.mtls.cloudflare.tests.unit.plugins.hostname_fakes import (
     ARGS, CERT_ID, CERTIFICATES, CHAIN, HOSTNAMES, KEY_MARKER, LEAF, OTHER_ID, OTHER_LEAF, PRIVATE_KEY, assert_no_secret, association,
-    hostname_certificate as certificate, pem, sent, spec_typed_item,
+    hostname_certificate as certificate, listed_association, no_association_list, pem, sent, spec_typed_item,
 )
 
 PRESENT = dict(ARGS, certificate=LEAF, private_key=PRIVATE_KEY)
@@ -322,6 +322,7 @@ def test_delete_by_certificate_that_is_not_there_is_one_request(run_module, api)
 
 def test_detach_reads_each_hostname_and_detaches_only_those_on_this_certificate(run_module, api):
     api.get(ONE, json=envelope(certificate()))
+    no_association_list(api)
     api.get(HOSTNAMES + '/app.example.com', json=envelope(association('app.example.com')))
     api.get(HOSTNAMES + '/api.example.com', json=envelope(association('api.example.com', cert_id=OTHER_ID)))
     api.get(HOSTNAMES + '/www.example.com', json=envelope(association('www.example.com', cert_id=None)))
@@ -332,11 +333,11 @@ def test_detach_reads_each_hostname_and_detaches_only_those_on_this_certificate(
     args = dict(ABSENT, detach_hostnames=['APP.example.com.', 'api.example.com', 'www.example.com', 'old.example.com', 'app.example.com'])
     code, result = run_module(hostname_certificate.main, args)
     assert code == 0 and result['changed'] is True
-    assert sent(api.calls[5]) == ('PUT', HOSTNAMES, {'config': [
+    assert sent(api.calls[6]) == ('PUT', HOSTNAMES, {'config': [
         {'hostname': 'app.example.com', 'cert_id': CERT_ID, 'enabled': None},
         {'hostname': 'old.example.com', 'cert_id': CERT_ID, 'enabled': None}]})
-    assert sent(api.calls[6]) == ('DELETE', ONE, None)
-    assert len(api.calls) == 7
+    assert sent(api.calls[7]) == ('DELETE', ONE, None)
+    assert len(api.calls) == 8
     assert result['detached_hostnames'] == ['app.example.com', 'old.example.com']
     assert result['hostnames_not_detached'] == [{'hostname': 'api.example.com', 'cert_id': OTHER_ID},
                                                 {'hostname': 'www.example.com', 'cert_id': None}]
@@ -522,3 +523,74 @@ def test_an_upload_lost_every_time_fails_saying_the_outcome_is_unknown(run_modul
     assert [call.request.method for call in api.calls] == ['GET', 'POST', 'GET', 'POST', 'GET']
     assert 'the outcome is unknown' in result['msg'] and 'hostname_certificate_info' in result['msg']
     assert_no_secret(result)
+
+
+# --- detach_all and the 2026 list of associations --------------------------------------------------
+
+def _listing(items):
+    return envelope(items, result_info={'page': 1, 'per_page': 1000, 'count': len(items), 'total_count': len(items), 'total_pages': 1})
+
+
+ZONE_ASSOCIATIONS = [listed_association('app.example.com'), listed_association('api.example.com', cert_id=OTHER_ID),
+                     listed_association('old.example.com', enabled=False), listed_association('gone.example.com', enabled=None, status='deleted'),
+                     listed_association('www.example.com', status='pending_deployment')]
+
+
+def test_detach_hostnames_are_read_from_the_list_when_it_answers(run_module, api):
+    api.get(ONE, json=envelope(certificate()))
+    api.get(HOSTNAMES, json=_listing(ZONE_ASSOCIATIONS))
+    api.get(CERTIFICATES, json=envelope([certificate(), certificate(OTHER_ID)]))
+    api.put(HOSTNAMES, json=envelope([association('app.example.com', enabled=None, status='deleted')]))
+    api.delete(ONE, json=envelope(certificate(status='pending_deletion')))
+    code, result = run_module(hostname_certificate.main, dict(ABSENT, detach_hostnames=['app.example.com', 'api.example.com', 'gone.example.com']))
+    assert code == 0 and [call.request.method for call in api.calls] == ['GET', 'GET', 'GET', 'PUT', 'DELETE']
+    assert result['detached_hostnames'] == ['app.example.com']
+    assert result['hostnames_not_detached'] == [{'hostname': 'api.example.com', 'cert_id': OTHER_ID},
+                                                {'hostname': 'gone.example.com', 'cert_id': None}]
+
+
+def test_detach_all_detaches_every_hostname_on_the_certificate(run_module, api):
+    api.get(ONE, json=envelope(certificate()))
+    api.get(HOSTNAMES, json=_listing(ZONE_ASSOCIATIONS))
+    api.get(CERTIFICATES, json=envelope([certificate(), certificate(OTHER_ID)]))
+    api.put(HOSTNAMES, json=envelope([association(name, enabled=None, status='deleted') for name in ('app.example.com', 'old.example.com',
+                                                                                                     'www.example.com')]))
+    api.delete(ONE, json=envelope(certificate(status='pending_deletion')))
+    code, result = run_module(hostname_certificate.main, dict(ABSENT, detach_all=True), diff=True)
+    assert code == 0 and result['changed'] is True
+    # Enabled, disabled and still deploying: every live association on it; not another certificate's, not a removed one.
+    assert sent(api.calls[3]) == ('PUT', HOSTNAMES, {'config': [
+        {'hostname': name, 'cert_id': CERT_ID, 'enabled': None} for name in ('app.example.com', 'old.example.com', 'www.example.com')]})
+    assert sent(api.calls[4]) == ('DELETE', ONE, None)
+    assert result['detached_hostnames'] == ['app.example.com', 'old.example.com', 'www.example.com']
+    assert result['diff']['before']['associated_hostnames'] == result['detached_hostnames']
+    assert result['diff']['after']['associated_hostnames'] == []
+
+
+def test_detach_all_in_check_mode_shows_the_hostnames_and_writes_nothing(run_module, api):
+    api.get(ONE, json=envelope(certificate()))
+    api.get(HOSTNAMES, json=_listing(ZONE_ASSOCIATIONS))
+    api.get(CERTIFICATES, json=envelope([certificate(), certificate(OTHER_ID)]))
+    code, result = run_module(hostname_certificate.main, dict(ABSENT, detach_all=True), check_mode=True, diff=True)
+    assert code == 0 and result['changed'] is True
+    assert [call.request.method for call in api.calls] == ['GET', 'GET', 'GET']
+    assert result['detached_hostnames'] == ['app.example.com', 'old.example.com', 'www.example.com']
+    assert result['diff']['before']['associated_hostnames'] == result['detached_hostnames']
+
+
+@pytest.mark.parametrize('status', [404, 400, 405])
+def test_detach_all_fails_naming_the_option_when_the_api_has_no_list(run_module, api, status):
+    api.get(ONE, json=envelope(certificate()))
+    no_association_list(api, status=status)
+    code, result = run_module(hostname_certificate.main, dict(ABSENT, detach_all=True))
+    assert code == 1 and 'detach_all' in result['msg'] and 'detach_hostnames' in result['msg'] and 'Nothing was changed' in result['msg']
+    assert [call.request.method for call in api.calls] == ['GET', 'GET']
+
+
+@pytest.mark.parametrize('args,text', [
+    (dict(ABSENT, detach_all=True, detach_hostnames=['app.example.com']), 'mutually exclusive: detach_hostnames|detach_all'),
+    (dict(PRESENT, detach_all=True), 'detach_all only applies to state=absent'),
+])
+def test_detach_all_bad_combinations_fail_before_any_request(run_module, api, args, text):
+    code, result = run_module(hostname_certificate.main, args)
+    assert code == 1 and text in result['msg'] and not api.calls

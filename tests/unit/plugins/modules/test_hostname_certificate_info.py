@@ -11,7 +11,8 @@ from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop impo
 from ansible_collections.mtls.cloudflare.plugins.modules import hostname_certificate_info
 from ansible_collections.mtls.cloudflare.tests.unit.plugins.cloudflare_fakes import envelope
 from ansible_collections.mtls.cloudflare.tests.unit.plugins.hostname_fakes import (
-    ARGS, CERT_ID, CERTIFICATES, HOSTNAMES, OTHER_ID, assert_no_secret, association, hostname_certificate as certificate, spec_typed_item,
+    ARGS, CERT_ID, CERTIFICATES, HOSTNAMES, OTHER_ID, assert_no_secret, association, hostname_certificate as certificate, listed_association,
+    no_association_list, spec_typed_item,
 )
 
 
@@ -106,3 +107,76 @@ def test_a_removal_under_way_keeps_its_certificate_and_status(run_module, api):
 def test_bad_input_fails_before_any_request(run_module, api, args, option):
     code, result = run_module(hostname_certificate_info.main, dict(ARGS, **args))
     assert code == 1 and len(api.calls) == 0 and option in result['msg']
+
+
+def _listing(items, page=1, per_page=1000, total=None):
+    total = len(items) if total is None else total
+    return envelope(items, result_info={'page': page, 'per_page': per_page, 'count': len(items), 'total_count': total,
+                                        'total_pages': max(1, -(-total // per_page))})
+
+
+ZONE_ASSOCIATIONS = [listed_association('www.example.com', cert_id=OTHER_ID), listed_association('app.example.com'),
+                     listed_association('old.example.com', enabled=False), listed_association('gone.example.com', enabled=None, status='deleted')]
+
+
+def test_all_associations_lists_the_zone_with_two_requests(run_module, api):
+    api.get(CERTIFICATES, json=envelope([certificate(), certificate(OTHER_ID, serial='99')]))
+    api.get(HOSTNAMES, json=_listing(ZONE_ASSOCIATIONS))
+    code, result = run_module(hostname_certificate_info.main, dict(ARGS, all_associations=True))
+    assert code == 0 and len(api.calls) == 2
+    assert api.calls[1].request.url == HOSTNAMES + '?status=all&page=1&per_page=1000'
+    # Sorted by hostname, the removed one left out, certificate fields from the certificate list (the one read above).
+    assert [(item['hostname'], item['cert_id'], item['enabled']) for item in result['hostname_associations']] == [
+        ('app.example.com', CERT_ID, True), ('old.example.com', CERT_ID, False), ('www.example.com', OTHER_ID, True)]
+    assert result['hostname_associations'][2]['serial_number'] == '99'
+    assert sorted(result['hostname_associations'][0]) == sorted(ASSOCIATION_FIELDS)
+    assert_no_secret(result)
+
+
+def test_all_associations_with_a_certificate_filter_keeps_those_of_the_returned_certificates(run_module, api):
+    api.get(CERTIFICATES + '/' + OTHER_ID, json=envelope(certificate(OTHER_ID)))
+    api.get(HOSTNAMES, json=_listing(ZONE_ASSOCIATIONS))
+    api.get(CERTIFICATES, json=envelope([certificate(), certificate(OTHER_ID)]))
+    code, result = run_module(hostname_certificate_info.main, dict(ARGS, id=OTHER_ID, all_associations=True))
+    assert code == 0 and [item['hostname'] for item in result['hostname_associations']] == ['www.example.com']
+
+
+def test_all_associations_reads_every_page(run_module, api):
+    api.get(CERTIFICATES, json=envelope([certificate()]))
+    api.get(HOSTNAMES, json=_listing([listed_association('a%d.example.com' % index) for index in range(3)], per_page=3, total=5))
+    api.get(HOSTNAMES, json=_listing([listed_association('b%d.example.com' % index) for index in range(2)], page=2, per_page=3, total=5))
+    code, result = run_module(hostname_certificate_info.main, dict(ARGS, all_associations=True))
+    assert code == 0 and len(result['hostname_associations']) == 5 and len(api.calls) == 3
+
+
+@pytest.mark.parametrize('status', [404, 400])
+def test_all_associations_fails_naming_the_option_without_the_list(run_module, api, status):
+    api.get(CERTIFICATES, json=envelope([certificate()]))
+    no_association_list(api, status=status)
+    code, result = run_module(hostname_certificate_info.main, dict(ARGS, all_associations=True))
+    assert code == 1 and 'all_associations' in result['msg']
+
+
+def test_many_hostnames_are_read_from_the_list(run_module, api):
+    api.get(CERTIFICATES, json=envelope([certificate(), certificate(OTHER_ID)]))
+    api.get(HOSTNAMES, json=_listing(ZONE_ASSOCIATIONS))
+    code, result = run_module(hostname_certificate_info.main, dict(ARGS, hostnames=['app.example.com', 'gone.example.com', 'new.example.com']))
+    assert code == 0 and len(api.calls) == 2
+    assert [item['cert_id'] for item in result['hostname_associations']] == [CERT_ID, None, None]
+
+
+@pytest.mark.parametrize('status', [404, 400])
+def test_many_hostnames_fall_back_to_one_read_each_without_the_list(run_module, api, status):
+    api.get(CERTIFICATES, json=envelope([certificate()]))
+    no_association_list(api, status=status)
+    for name in ('a.example.com', 'b.example.com', 'c.example.com'):
+        api.get(HOSTNAMES + '/' + name, json=envelope(association(name)))
+    args = dict(ARGS, hostnames=['a.example.com', 'b.example.com', 'c.example.com'], parallel=1)
+    code, result = run_module(hostname_certificate_info.main, args)
+    assert code == 0 and len(api.calls) == 5 and [item['hostname'] for item in result['hostname_associations']] == [
+        'a.example.com', 'b.example.com', 'c.example.com']
+
+
+def test_all_associations_and_hostnames_are_mutually_exclusive(run_module, api):
+    code, result = run_module(hostname_certificate_info.main, dict(ARGS, all_associations=True, hostnames=['a.example.com']))
+    assert code == 1 and 'mutually exclusive' in result['msg'] and not api.calls
