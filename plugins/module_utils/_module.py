@@ -174,6 +174,10 @@ class CloudflareModule(AnsibleModule):
                 # AnsibleModule would refuse a list given as null, or holding a null, with a type error
                 # (older cores); let check_shared_input say it is an empty selector instead.
                 self.params[name] = []
+            elif spec.get('type') == 'str' and spec.get('default') is not None and name in self.params and self.params[name] is None:
+                # A selector with a default given as null: ansible-core 2.16 refuses it with a type error
+                # before check_shared_input can say it is an empty selector.
+                self.params[name] = ''
         url = self.params.get('api_base_url')
         if url is None:
             # Filled in from the environment only during validation: look at it now, so that a URL with
