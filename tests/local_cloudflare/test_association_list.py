@@ -5,7 +5,7 @@
 
 """``GET /zones/{zone_id}/origin_tls_client_auth/hostnames``: the 2026 list of a zone's associations.
 
-Served as ``shared/cloudflare-openapi/2026/`` describes it: ``page``, ``per_page`` (1..1000,
+Served as ``tests/openapi/2026/per-hostname-aop.json`` describes it: ``page``, ``per_page`` (1..1000,
 default 50), ``status`` (comma-separated values, or ``all``; default ``active``), items with the
 spec's six fields, answers valid against the 2026 schema. ``variants.association_list`` makes
 it answer as an API from before the list: 404 (no route) or 400.
@@ -17,19 +17,16 @@ import jsonschema
 import pytest
 import yaml
 
-from local_api_helpers import REPO, make_hostname_bundle, spec_path, to_json_schema, zone_path
+from local_api_helpers import REPO, make_hostname_bundle, to_json_schema, zone_path
 
 LIST = zone_path("/origin_tls_client_auth/hostnames")
-SPEC_2026 = "cloudflare-per-hostname-authenticated-origin-pull-api-openapi.yml"
+SPEC_2026 = REPO / "tests" / "openapi" / "2026" / "per-hostname-aop.json"
 ITEM_FIELDS = {"hostname", "cert_id", "enabled", "status", "created_at", "updated_at"}
 
 
 @pytest.fixture(scope="module")
 def list_schema():
-    path = spec_path().parent / "2026" / SPEC_2026
-    if not path.is_file():
-        path = REPO.parent / "shared" / "cloudflare-openapi" / "2026" / SPEC_2026
-    with open(path, encoding="utf-8") as spec_file:
+    with open(SPEC_2026, encoding="utf-8") as spec_file:
         document = yaml.safe_load(spec_file)
     operation = document["paths"]["/zones/{zone_id}/origin_tls_client_auth/hostnames"]["get"]
     schema = to_json_schema(operation["responses"]["200"]["content"]["application/json"]["schema"])
