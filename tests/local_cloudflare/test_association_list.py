@@ -13,9 +13,10 @@ it answer as an API from before the list: 404 (no route) or 400.
 
 from __future__ import annotations
 
+import json
+
 import jsonschema
 import pytest
-import yaml
 
 from local_api_helpers import REPO, make_hostname_bundle, to_json_schema, zone_path
 
@@ -27,7 +28,7 @@ ITEM_FIELDS = {"hostname", "cert_id", "enabled", "status", "created_at", "update
 @pytest.fixture(scope="module")
 def list_schema():
     with open(SPEC_2026, encoding="utf-8") as spec_file:
-        document = yaml.safe_load(spec_file)
+        document = json.load(spec_file)
     operation = document["paths"]["/zones/{zone_id}/origin_tls_client_auth/hostnames"]["get"]
     schema = to_json_schema(operation["responses"]["200"]["content"]["application/json"]["schema"])
     return {"allOf": [schema], "components": to_json_schema(document["components"])}
