@@ -18,22 +18,19 @@ import importlib
 
 import pytest
 
+from helpers import succeeded, upload_hostname_certificate  # pylint: disable=import-error
+
 INSTANT = {"deployment": 0, "deletion": 0, "association": 0}
 HOSTNAMES = ["h%02d.example.com" % index for index in range(50)]
 LIST_PATH = "/zones/023e105f4ecef8ad9ca31a8372d0c353/origin_tls_client_auth/hostnames"
 
 
 def _ok(result):
-    code, outcome = result
-    assert code == 0, outcome.get("msg")
-    return outcome
+    return succeeded(result)
 
 
 def _upload(local_api, run_module, common_name):
-    material = local_api.material("hostname_certificate", common_name)
-    outcome = _ok(run_module("hostname_certificate", dict(certificate=material["certificate"], private_key=material["private_key"],
-                                                          wait=True)))
-    return outcome["hostname_certificate"]["id"]
+    return upload_hostname_certificate(local_api, run_module, common_name)[0]
 
 
 def _gets(local_api):

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import pytest
 
+from helpers import succeeded, upload_hostname_certificate  # pylint: disable=import-error
+
 REMOVED_ASSOCIATION = ("null_fields", "disabled", "404", "404_1415", "404_7003", "404_1553")
 DELETED_CERTIFICATE = ("404_1415", "404", "400_1415", "400_1551", "400_1552")
 VARIANTS = ([{"removed_association": variant} for variant in REMOVED_ASSOCIATION]
@@ -38,16 +40,11 @@ def variant_api(request, local_api):
 
 
 def _ok(result):
-    code, outcome = result
-    assert code == 0, outcome.get("msg")
-    return outcome
+    return succeeded(result)
 
 
 def _upload(local_api, run_module, common_name):
-    material = local_api.material("hostname_certificate", common_name)
-    outcome = _ok(run_module("hostname_certificate", dict(certificate=material["certificate"], private_key=material["private_key"],
-                                                          wait=True)))
-    return outcome["hostname_certificate"]["id"], material
+    return upload_hostname_certificate(local_api, run_module, common_name)
 
 
 def _reads_only(local_api):
