@@ -132,11 +132,6 @@ def local_api(_server):
         pytest.fail("contract violations:\n" + "\n".join(problems), pytrace=False)
 
 
-def pytest_terminal_summary(terminalreporter):
-    if CONTRACT.validated:
-        terminalreporter.write_line(CONTRACT.summary("tests/live"))
-
-
 @pytest.fixture
 def fake_clock(local_api, monkeypatch):
     clock = FakeClock(local_api.app)
@@ -178,3 +173,5 @@ def pytest_terminal_summary(terminalreporter):
     for table in CELLS:
         terminalreporter.write_sep("=", table)
         terminalreporter.write_line(render(table))
+    if CONTRACT.validated:
+        terminalreporter.write_line(CONTRACT.summary("tests/live"))
