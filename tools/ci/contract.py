@@ -78,7 +78,7 @@ class Contract:
                  if key_method == method and pattern.match(path)]
         if not found:
             return ["%s %s: no such operation in Cloudflare's description" % (method, path)]
-        match, _, template = min(found, key=lambda item: item[2].count("{"))
+        match, template = min(((item[0], item[2]) for item in found), key=lambda item: item[1].count("{"))
         document, operation, shared = self.operations[(method, template)]
         self.validated += 1
         self.covered.add((method, template))
