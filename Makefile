@@ -2,7 +2,7 @@
 #
 # Everything installs itself: the dev venv (.venv, Python 3.11, requirements-dev.txt), one venv
 # per tested ansible-core (.venvs/core-X.Y), ansible-test's get-pip bootstrap script, shellcheck
-# (Debian, when run as root) and Prism (npm, for the contract step).
+# (Debian, when run as root).
 # ansible-test needs a physical .../ansible_collections/mtls/cloudflare directory: every step
 # that needs one gets a fresh copy of the checkout (tracked files plus untracked, not ignored
 # ones) under $(BUILD).
@@ -44,7 +44,7 @@ DEV_PY := 3.11
 DEV_REQUIREMENTS := requirements-dev.txt tools/local_cloudflare/requirements.txt \
 	tests/local_cloudflare/requirements.txt tests/unit/requirements.txt
 
-# Values the integration targets, the demo and the contract playbook receive (see tools/ci/with_local_api.sh).
+# Values the integration targets and the demo receive (see tools/ci/with_local_api.sh).
 export LOCAL_API_ZONE_ID := 023e105f4ecef8ad9ca31a8372d0c353
 export LOCAL_API_ZONE_NAME := example.com
 # The local API runs on the dev venv, whatever core a step tests.
@@ -62,7 +62,7 @@ dev_env = PATH="$(VENV)/bin:$$PATH"
 .PHONY: help test test-quick demo bench venv venvs shellcheck copy clean \
 	venv-demo local-api docs docs-strict awx-ee awx-job release-check release \
 	lint lint-ansible-lint lint-yamllint lint-changelog lint-docs lint-collection \
-	pytest-local-cloudflare pytest-unit pytest-live pytest-sdk5 venv-sdk5 contract build openapi-extract \
+	pytest-local-cloudflare pytest-unit pytest-live pytest-sdk5 venv-sdk5 build openapi-extract \
 	$(addprefix venv-core-,$(CORES)) $(addprefix sanity-,$(CORES)) $(addprefix units-,$(CORES)) \
 	$(addprefix integration-,$(CORES)) integration-variants sanity-dev
 
@@ -76,7 +76,7 @@ help:
 	@echo 'make venv | venvs the dev venv | the dev venv plus one venv per ansible-core ($(CORES))'
 	@echo 'single steps:     lint-ansible-lint lint-yamllint lint-changelog lint-docs lint-collection'
 	@echo '                  pytest-local-cloudflare pytest-unit pytest-live pytest-sdk5 sanity-X.Y units-X.Y integration-X.Y'
-	@echo '                  integration-variants contract build'
+	@echo '                  integration-variants build'
 	@echo '                  docs-strict awx-ee awx-job release-check'
 	@echo 'make bench        ours against the hand-written uri way on the local API, 50 ms a request (about 13 minutes; table in $$(BUILD)/bench.txt)'
 	@echo 'make openapi-extract  rewrite tests/openapi from ../shared/cloudflare-openapi (the tests read only tests/openapi)'
@@ -179,14 +179,10 @@ sanity-dev: venv shellcheck copy
 	@$(CI_TOOLS)/install_get_pip.sh $(VENV)
 	@cd $(COPY) && $(dev_env) ansible-test sanity --venv --python $(DEV_PY)
 
-# ---------------------------------------------------------------- contract and build
+# ---------------------------------------------------------------- OpenAPI extract and build
 # The facts-only extract of Cloudflare's OpenAPI description under tests/openapi (committed; see its README).
 openapi-extract: venv
 	@$(VENV)/bin/python $(REPO)/tools/openapi_extract.py --source $(SHARED)/cloudflare-openapi --out $(REPO)/tests/openapi
-
-# The contract check itself (local API + Prism + validating proxy) is tools/ci/contract_check.sh.
-contract: venv copy
-	@$(dev_env) $(CI_TOOLS)/contract_check.sh "$(REPO)" "$(BUILD)"
 
 build: venv copy
 	@$(dev_env) $(CI_TOOLS)/build_collection.sh "$(COPY)" "$(BUILD)"

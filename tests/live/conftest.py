@@ -39,7 +39,9 @@ from ansible.module_utils.common import warnings as ansible_warnings
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tools"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(REPO / "tools" / "ci"))
 
+from contract import Contract  # noqa: E402  pylint: disable=wrong-import-position
 from local_cloudflare import start_server, stop_server  # noqa: E402  pylint: disable=wrong-import-position
 
 from ansible_collections.mtls.cloudflare.tests.unit.plugins.cloudflare_fakes import module_args  # noqa: E402  pylint: disable=wrong-import-position
@@ -113,14 +115,21 @@ def _server():
     stop_server(server, thread)
 
 
+CONTRACT = Contract()
+
+
 @pytest.fixture
 def local_api(_server):
+    """The server, reset; afterwards every request and answer of the test is checked against Cloudflare's OpenAPI."""
     server, base_url = _server
     api = LocalApi(server, base_url)
     api.control("POST", "reset")
     yield api
+    problems = CONTRACT.check_all(api.journal())
     api.control("POST", "reset")
     api.session.close()
+    if problems:
+        pytest.fail("contract violations:\n" + "\n".join(problems), pytrace=False)
 
 
 @pytest.fixture
@@ -164,3 +173,5 @@ def pytest_terminal_summary(terminalreporter):
     for table in CELLS:
         terminalreporter.write_sep("=", table)
         terminalreporter.write_line(render(table))
+    if CONTRACT.validated:
+        terminalreporter.write_line(CONTRACT.summary("tests/live"))

@@ -6,7 +6,7 @@
 # ansible_test_integration.sh X.Y [--server-config JSON] [TARGET...]: `ansible-test integration`
 # (every target, or the TARGETs) in the current collection copy, against a local Cloudflare API
 # started for this run (see with_local_api.sh; --server-config starts it with that config); fails
-# when tests/integration/targets has no target.
+# when tests/integration/targets has no target, or on a contract violation (with_local_api.sh --contract).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -22,5 +22,5 @@ if [ -z "$(find tests/integration/targets -mindepth 1 -maxdepth 1 -type d 2>/dev
     echo "ansible_test_integration: tests/integration/targets has no target" >&2
     exit 1
 fi
-exec "$here/with_local_api.sh" --integration-config "$PWD/tests/integration/integration_config.yml" "${server[@]}" -- \
+exec "$here/with_local_api.sh" --contract --integration-config "$PWD/tests/integration/integration_config.yml" "${server[@]}" -- \
     ansible-test integration --venv --python "$python" "$@"

@@ -23,7 +23,7 @@ tarball=$(find "$out" -maxdepth 1 -name 'mtls-cloudflare-*.tar.gz' | head -n 1)
 echo "artifact: $tarball ($(du -k "$tarball" | cut -f1) KiB, $(tar -tzf "$tarball" | wc -l) entries)"
 
 # Development-only content that must never ship.
-forbidden='^(\./)?(tools|tests/output|tests/local_cloudflare|tests/integration/integration_config\.yml|\.venv|\.venvs|\.venv-demo|\.build|\.ansible|\.ci|\.cache|\.git|node_modules|examples|benchmarks)(/|$)|^(\./)?(Makefile|package\.json|package-lock\.json|requirements-dev\.txt|requirements-demo\.txt|\.ansible-lint)$|(^|/)(__pycache__|\.pytest_cache)(/|$)|\.pyc$|\.tar\.gz$'
+forbidden='^(\./)?(tools|tests/output|tests/local_cloudflare|tests/integration/integration_config\.yml|\.venv|\.venvs|\.venv-demo|\.build|\.ansible|\.ci|\.cache|\.git|examples|benchmarks)(/|$)|^(\./)?(Makefile|requirements-dev\.txt|requirements-demo\.txt|\.ansible-lint)$|(^|/)(__pycache__|\.pytest_cache)(/|$)|\.pyc$|\.tar\.gz$'
 if tar -tzf "$tarball" | grep -E "$forbidden"; then
     echo "build: the artifact contains the development files listed above (fix build_ignore in galaxy.yml)" >&2
     exit 1

@@ -102,7 +102,6 @@ def plan(profile, cores, dev_core=None):
         steps.append(Step('integration:variants', 'integration-variants', [venv, 'setup:core-%s' % dev_core]))
     steps += [step for core_steps in per_core for step in core_steps]
     steps += checks_of_the_dev_venv(venv, profile)
-    steps.append(Step('contract', 'contract', [venv]))
     steps.append(Step('build', 'build', [venv]))
     # The collection as users get it: its docs site (warnings are errors), the AWX execution
     # environment definition, a job run through ansible-runner, and the release of galaxy.yml's version.

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# with_local_api.sh [--integration-config FILE] [--server-config JSON] -- COMMAND [ARGS...]
+# with_local_api.sh [--integration-config FILE] [--server-config JSON] [--contract] -- COMMAND [ARGS...]
 # Start the local Cloudflare API (tools/local_cloudflare) on a free loopback port, wait until it
 # answers GET /__control/health, run COMMAND with the connection details in the environment, and
 # ALWAYS stop the server afterwards. Exits with COMMAND's exit code.
@@ -11,22 +11,26 @@
 # which ansible-test hands to every role target as vars_files) with the same details.
 # With --server-config, the server starts with that JSON config file (what POST /__control/reset
 # returns to), for example another read variant ({"variants": {...}}).
+# With --contract, every request and answer the server journaled is checked against Cloudflare's OpenAPI
+# description once COMMAND succeeded (tools/ci/contract.py); a violation fails the run.
 # The server runs on LOCAL_API_PYTHON (default: .venv/bin/python of this checkout).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 config=
+contract=
 server_config=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --integration-config) config=${2:?--integration-config needs a file}; shift 2 ;;
         --server-config) server_config=(--config "${2:?--server-config needs a file}"); shift 2 ;;
+        --contract) contract=1; shift ;;
         --) shift; break ;;
         *) echo "with_local_api: unknown option $1" >&2; exit 2 ;;
     esac
 done
-[ $# -gt 0 ] || { echo "usage: with_local_api.sh [--integration-config FILE] [--server-config JSON] -- COMMAND [ARGS...]" >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: with_local_api.sh [--integration-config FILE] [--server-config JSON] [--contract] -- COMMAND [ARGS...]" >&2; exit 2; }
 
 python=${LOCAL_API_PYTHON:-$repo/.venv/bin/python}
 
@@ -110,3 +114,6 @@ YAML
 fi
 
 "$@"
+if [ -n "$contract" ]; then
+    "$python" "$here/contract.py" "$LOCAL_API_CONTROL_URL"
+fi

@@ -13,7 +13,8 @@ method   path                            body -> answer
 =======  ==============================  =====================================================
 GET      /__control/health               -> {"ok": true}
 GET      /__control/journal              -> {"requests": [{method, path, query, body, status,
-                                         auth, time, fault}]}
+                                         auth, time, fault, answer}]}
+GET      /__control/journal/all          -> the same, every entry since the server started
 DELETE   /__control/journal              -> {"ok": true}
 GET      /__control/faults               -> {"faults": [...pending...]}
 POST     /__control/faults               one fault object (see faults.py) or a list of them
@@ -98,6 +99,11 @@ def health(app, body):
 def get_journal(app, body):
     del body
     return {"requests": app.journal.entries()}
+
+
+def get_whole_journal(app, body):
+    del body
+    return {"requests": app.journal.everything()}
 
 
 def clear_journal(app, body):
@@ -216,6 +222,7 @@ def material(app, body):
 ROUTES = {
     "/__control/health": {"GET": health},
     "/__control/journal": {"GET": get_journal, "DELETE": clear_journal},
+    "/__control/journal/all": {"GET": get_whole_journal},
     "/__control/faults": {"GET": get_faults, "POST": add_faults, "DELETE": clear_faults},
     "/__control/wait_idle": {"POST": wait_idle},
     "/__control/clock": {"GET": get_clock, "POST": advance_clock},

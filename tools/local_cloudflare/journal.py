@@ -6,13 +6,15 @@
 """The request journal tests read (``GET /__control/journal``).
 
 It records what a client asked of ``/client/v4`` (method, path, query, JSON body) and what
-it got (status, fault), plus which auth scheme it used. Headers are not recorded, so no
+it got (status, fault, and the JSON ``answer`` unless a fault replaced it), plus which auth scheme it used. Headers are not recorded, so no
 token or key can land here; body values under secret-looking keys, and any string holding
 a PEM private key, are replaced by ``********`` before the entry is stored.
 
 Entries are listed in the order their answers were finished, and ``time`` is when the
 request arrived: a request that a ``delay`` or ``timeout`` fault holds back is listed after
 requests that arrived later. Sort by ``time`` for the order in which a client sent them.
+``clear()`` (a reset) empties the journal tests read; ``everything()`` still lists every entry since
+the server started (``GET /__control/journal/all``, what the contract check reads after a run).
 """
 
 from __future__ import annotations
@@ -38,17 +40,25 @@ def redact(value):
 class Journal:
     def __init__(self):
         self._entries: list[dict] = []
+        self._all: list[dict] = []
         self._lock = threading.Lock()
 
     def record(self, entry: dict) -> None:
         entry = dict(entry)
         entry["body"] = redact(entry.get("body"))
+        if "answer" in entry:
+            entry["answer"] = redact(entry["answer"])
         with self._lock:
             self._entries.append(entry)
+            self._all.append(entry)
 
     def entries(self) -> list[dict]:
         with self._lock:
             return [dict(entry) for entry in self._entries]
+
+    def everything(self) -> list[dict]:
+        with self._lock:
+            return [dict(entry) for entry in self._all]
 
     def clear(self) -> None:
         with self._lock:

@@ -206,7 +206,7 @@ class LocalCloudflareHandler(BaseHTTPRequestHandler):
         fault = app.faults.take(self.command, api_path)
         if fault is None:
             response = self._carry_out(api_path, query, body, malformed)
-            entry["status"] = response.status
+            entry["status"], entry["answer"] = response.status, response.payload
             app.journal.record(entry)
             self._send(response.status, response.headers, _json_bytes(response.payload))
             return
@@ -219,7 +219,7 @@ class LocalCloudflareHandler(BaseHTTPRequestHandler):
             response = self._carry_out(api_path, query, body, malformed)
         if fault.action == "delay":
             # The normal answer, only late; the journal shows it as it always did.
-            entry["status"] = response.status
+            entry["status"], entry["answer"] = response.status, response.payload
             if fault.after_apply:
                 entry["applied_status"] = response.status
             app.journal.record(entry)
