@@ -60,3 +60,18 @@ def test_the_2026_only_operations_are_known_and_global_key_auth_is_checked():
     assert contract.check_all([entry("GET", "/certificate_authorities/hostname_associations", status=400, answer=FAILURE)]) == []
     assert ("GET", "/zones/{zone_id}/rulesets/phases/{ruleset_phase}/entrypoint") in contract.operations
     assert contract.check_all([entry("GET", "/client_certificates", auth="global_key", status=400, answer=FAILURE)]) == []
+
+
+def test_a_read_only_property_is_required_in_an_answer_but_never_in_a_request():
+    """The 2026 rulesets description requires a ruleset's readOnly id, version and last_updated; a request cannot send them."""
+    rule = {"action": "block", "expression": "not cf.tls_client_auth.cert_verified", "description": "mtls", "enabled": True}
+    put = entry("PUT", "/rulesets/phases/http_request_firewall_custom/entrypoint",
+                {"name": "default", "kind": "zone", "phase": "http_request_firewall_custom", "rules": [rule]}, 400, FAILURE)
+    assert Contract().check_all([put]) == []
+    # The same rule POSTed to a ruleset passes too (the rule's own readOnly id, version, last_updated).
+    assert Contract().check_all([entry("POST", "/rulesets/3e1f5177a5ce40fd8443653623b755d5/rules", rule, 400, FAILURE)]) == []
+    # An answer without them is a violation.
+    answer = {"success": True, "errors": [], "messages": [], "result": {"name": "default", "kind": "zone",
+                                                                        "phase": "http_request_firewall_custom", "rules": []}}
+    problems = Contract().check_all([entry("GET", "/rulesets/phases/http_request_firewall_custom/entrypoint", answer=answer)])
+    assert any("'id' is a required property" in problem for problem in problems), problems
