@@ -48,9 +48,6 @@ KEY_ENV = 'CLOUDFLARE_API_KEY'
 RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 30.0
-# Below this many requests left in the window (or below the item's quota, when its policy is
-# smaller), spread the rest over the time to the reset.
-PACE_BELOW = 10
 # Plain http:// carries credentials unencrypted: only to these names, which never reach DNS.
 LOOPBACK_NAMES = ('localhost',)
 # A Cloudflare answer is a page of at most a few hundred KiB: a body past this is not Cloudflare's.
@@ -164,7 +161,8 @@ class CloudflareClient(object):
     """HTTP client for one module run; raises CloudflareError for every failure.
 
     ``module`` gives ``params``, ``check_mode``, ``warn`` and ``no_log_values``. ``budget``:
-    the shared rate budget of a worker pool's clients (``_pool.py``), None otherwise.
+    the rate budget every request asks first (``_pool.RateBudget``, shared by the processes of
+    this controller and the workers of a pool); a module run always has one (``_module.run``).
     """
 
     budget = None
@@ -183,8 +181,6 @@ class CloudflareClient(object):
         self.session.headers.update(self._auth_headers(params))
         self.session.headers.update({'User-Agent': USER_AGENT, 'Accept': 'application/json'})
         self.waited = 0.0
-        # From the last Ratelimit header, per item: (name, requests left, when (client clock) it resets, quota or None).
-        self._limits = []
 
     # --- set-up checks: all of them run before the first request -------------------------
 
@@ -283,10 +279,8 @@ class CloudflareClient(object):
 
     def _send(self, method, path, params, body, attempts):
         if self.budget is not None:
-            # A worker of a pool: the budget its workers share paces instead (_pool.py).
+            # The rate budget of this controller's processes and their workers (_pool.py) paces every request.
             self.budget.acquire(self, method, path)
-        else:
-            self._pace(method, path)
         # api_timeout bounds the whole answer, not only each socket read: a body that trickles
         # in a byte at a time must not hold the run.
         deadline = time.monotonic() + self.timeout
@@ -316,7 +310,6 @@ class CloudflareClient(object):
                 format_api_failure(method, path, None, [], detail=reason, attempts=attempts, waited=self.waited),
                 method=method, path=path, attempts=attempts, waited=round(self.waited, 1), reason=reason,
                 retryable=not isinstance(exc, requests.exceptions.SSLError), not_sent=not_sent)
-        self._remember_ratelimit(response)
         if self.budget is not None:
             self.budget.observe(response.status_code, response.headers)
         return self._decode(method, path, response, content, attempts)
@@ -347,32 +340,6 @@ class CloudflareClient(object):
             self._wait(delay)
         return True
 
-    def _pace(self, method, path):
-        """Before a request: when an item of the last Ratelimit header runs low, wait so the rest last until its reset.
-
-        Each item is judged on its own figures; the one that asks for the longest wait wins.
-        """
-        now = _clock()
-        chosen = None
-        for name, remaining, resets_at, quota in self._limits:
-            seconds_left = resets_at - now
-            below = PACE_BELOW if quota is None else min(PACE_BELOW, quota)
-            if remaining >= below or seconds_left <= 0:
-                continue
-            delay = seconds_left / (remaining + 1)
-            if chosen is None or delay > chosen[0]:
-                chosen = (delay, name, remaining)
-        if chosen is None:
-            return
-        delay, name, remaining = chosen
-        if delay <= 0 or delay > self.max_wait - self.waited:
-            return
-        self.module.warn('Cloudflare API %s %s: only %d requests left in the rate-limit window (%s); pacing %.1f s'
-                         % (method, path, remaining, name, delay))
-        self._wait(delay)
-        # Pace once per answer: the next answer brings fresh figures.
-        self._limits = []
-
     @staticmethod
     def clock():
         return _clock()
@@ -385,12 +352,6 @@ class CloudflareClient(object):
     def _wait(self, delay):
         _sleep(delay)
         self.waited += delay
-
-    def _remember_ratelimit(self, response):
-        quotas = dict((name, quota) for name, quota, _window in _ratelimit_items(response.headers.get('Ratelimit-Policy'), ('q', 'w')))
-        now = _clock()
-        self._limits = [(name, remaining, now + reset, quotas.get(name))
-                        for name, remaining, reset in _ratelimit_items(response.headers.get('Ratelimit'))]
 
     def _decode(self, method, path, response, content, attempts):
         status = response.status_code

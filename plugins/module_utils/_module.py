@@ -33,6 +33,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.mtls.cloudflare.plugins.module_utils._api import DEFAULT_BASE_URL, CloudflareClient, url_password, without_credentials
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
+from ansible_collections.mtls.cloudflare.plugins.module_utils._pool import RateBudget, budget_key
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import (
     MAX_API_MAX_WAIT, MAX_API_RETRIES, MAX_API_TIMEOUT, MAX_WAIT_TIMEOUT, InputError, check_finite, shorten,
     validate_fingerprint, validate_id, validate_serial,
@@ -273,6 +274,8 @@ def run(task_class):
         check_shared_input(module, task)
         task.check_input()
         task.client = CloudflareClient(module)
+        # Every request asks the rate budget the processes of this controller (Ansible's forks) share for this credential.
+        task.client.budget = RateBudget(module.warn, budget_key(task.client))
         task.writer = Writer(task.client, module.warn)
         task.zone = zone_id_of(task.client, module.params)
         plan = task.plan(task.read())

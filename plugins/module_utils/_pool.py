@@ -267,8 +267,12 @@ class RateBudget(object):
                 raise self._too_long(client, method, path, delay, why)
             if not self._warned and self.warn is not None and delay > 1:
                 self._warned = True
-                self.warn('Cloudflare API: the rate limit (%s) is nearly spent; requests are paced to stay under it (first '
-                          'pause %.1f s, for %s)' % (', '.join('%d requests per %.0f s' % policy for policy in self.policies), delay, why))
+                if why.startswith('the Retry-After'):
+                    self.warn('Cloudflare API: rate limited (HTTP 429); requests wait %.1f s for %s' % (delay, why))
+                else:
+                    self.warn('Cloudflare API: the rate limit (%s) is nearly spent; requests are paced to stay under it (first '
+                              'pause %.1f s, for %s)' % (', '.join('%d requests per %.0f s' % policy for policy in self.policies),
+                                                          delay, why))
             with self._lock:
                 self.waited += delay
             if client is not None:

@@ -288,7 +288,7 @@ from ansible_collections.mtls.cloudflare.plugins.module_utils._client_certificat
 from ansible_collections.mtls.cloudflare.plugins.module_utils._dates import check_moment, expires_within, parse_moment, parse_timestamp
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
 from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
-from ansible_collections.mtls.cloudflare.plugins.module_utils._pool import RateBudget, WorkerPool, budget_key
+from ansible_collections.mtls.cloudflare.plugins.module_utils._pool import WorkerPool
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import (
     InputError, check_days, check_parallel, list_of, normalize_fingerprint, normalize_serial, shorten, validate_fingerprint, validate_id,
     validate_serial,
@@ -378,10 +378,9 @@ class ClientCertificates(CloudflareTask):
 
     def read(self):
         params = self.params
-        # Shared with the other processes of this controller (Ansible's forks) that use the same credential and API.
-        self.budget = RateBudget(self.module.warn, budget_key(self.client))
-        # The task's own reads count against the budget the workers share.
-        self.client.budget = self.budget
+        # The run's budget (shared with the other processes of this controller that use the same credential and API):
+        # the task's own reads and its workers' requests count against it.
+        self.budget = self.client.budget
         self.pool = WorkerPool(self.client, params['parallel'], self.budget)
         wanted = dict(ids=dict((value, value) for value in params['ids'] or []),
                       serial_numbers=dict((normalize_serial(value), value) for value in params['serial_numbers'] or []),

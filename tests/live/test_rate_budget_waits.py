@@ -68,3 +68,35 @@ def test_one_429_costs_one_retry_after(local_api, run_module, fake_clock):
     journal = [(entry["method"], entry["path"].rsplit("/", 1)[-1], entry["status"]) for entry in local_api.journal()]
     limited = journal.index(("DELETE", ids[1], 429))
     assert journal[limited:limited + 3] == [("DELETE", ids[1], 429), ("GET", ids[1], 200), ("DELETE", ids[1], 200)]
+
+
+# --- module runs of one controller (Ansible's forks, a loop) share the budget -------------------------------------
+
+def _info(run_module, cert_id, **extra):
+    return run_module("client_certificate_info", dict(dict(id=cert_id), **extra))
+
+
+def test_runs_that_spend_the_quota_hold_the_next_run_until_the_reset(local_api, run_module, fake_clock):
+    """Four single-request runs (four forks) under a quota of 3 per 300 s: the fourth waits for the window, never a 429."""
+    cert_id = local_api.seed_client_certificates(1)[0]
+    local_api.configure(rate_limit={"quota": 3, "window": 300})
+    for _run in range(4):
+        rc, result = _info(run_module, cert_id)
+        assert rc == 0 and result["client_certificates"][0]["id"] == cert_id, result
+    assert [entry["status"] for entry in local_api.journal()] == [200] * 4
+    # The first three went at once; the fourth waited for the window to pass (plus a margin for the network).
+    assert len(fake_clock.sleeps) == 1 and 300 <= fake_clock.sleeps[0] < 305, fake_clock.sleeps
+
+
+def test_a_429_seen_by_one_run_holds_the_next_run(local_api, run_module, fake_clock):
+    cert_id = local_api.seed_client_certificates(1)[0]
+    local_api.fault(method="GET", path="/client_certificates/%s$" % cert_id, count=1, action="status", status=429, retry_after=30,
+                    errors=[{"code": 971, "message": "Please wait and consider throttling your request speed"}])
+    rc, result = _info(run_module, cert_id, api_retries=0)
+    assert rc == 1 and result["api_error"]["status"] == 429, result
+    assert fake_clock.sleeps == []
+    # Another fork, a moment later: it waits out what is left of the hold before its first request.
+    rc, result = _info(run_module, cert_id)
+    assert rc == 0, result
+    assert fake_clock.sleeps == [30.0]
+    assert [entry["status"] for entry in local_api.journal()] == [429, 200]

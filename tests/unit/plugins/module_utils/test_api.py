@@ -238,19 +238,6 @@ def test_every_request_carries_the_timeout(make_client, monkeypatch):
     assert seen == [(7.5, True, False, True)]
 
 
-def test_ratelimit_header_paces_when_nearly_spent(make_client, api, clock):
-    api.get(CERT, headers={'Ratelimit': '"default";r=3;t=40'}, json=envelope({'id': 'x'}))
-    api.get(CERT, headers={'Ratelimit': '"default";r=900;t=40'}, json=envelope({'id': 'x'}))
-    api.get(CERT, json=envelope({'id': 'x'}))
-    client = make_client()
-    for dummy in range(3):
-        client.get(CERT[len(BASE):])
-    # 3 left and 40 s to the reset: spread them, 40 / (3 + 1) = 10 s before the next request;
-    # with plenty left, no pacing.
-    assert clock.sleeps == [10.0]
-    assert 'only 3 requests left' in client.module.warnings[0]
-
-
 def test_ratelimit_header_parser():
     assert _api._parse_ratelimit('"default";r=50;t=30') == (50, 30)
     assert _api._parse_ratelimit('"default";t=30;r=0') == (0, 30)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.mtls.cloudflare.plugins.module_utils import _api
+from ansible_collections.mtls.cloudflare.plugins.module_utils import _api, _pool
 
 BASE = 'https://api.cloudflare.com/client/v4'
 PATH = '/zones/023e105f4ecef8ad9ca31a8372d0c353/client_certificates/0123456789abcdef0123456789abcdef'
@@ -52,44 +52,48 @@ def test_parse_returns_one_items_own_pair(header, tightest):
     assert _api._parse_ratelimit(header) == tightest
 
 
-def test_paces_on_the_tightest_item(make_client, api, clock):
-    api.get(BASE + PATH, headers={'Ratelimit': '"default";r=5;t=30, "burst";r=1;t=4'}, json=envelope({'id': 'x'}))
-    api.get(BASE + PATH, json=envelope({'id': 'x'}))
+def _budgeted(make_client, tmp_path):
+    """A client as a module run has it: every request asks a rate budget (here in a folder of the test's own)."""
     client = make_client()
-    client.get(PATH)
-    client.get(PATH)
-    # default: 30 / 6 = 5 s; burst: 4 / 2 = 2 s. The longer wait satisfies both; never 30 / 2 or 4 / 6.
-    assert clock.sleeps == [5.0]
-    assert 'only 5 requests left' in client.module.warnings[0] and '(default)' in client.module.warnings[0]
+    client.budget = _pool.RateBudget(client.module.warn, _pool.budget_key(client), folder=str(tmp_path))
+    return client
 
 
-def test_burst_item_paces_when_it_alone_runs_low(make_client, api, clock):
-    api.get(BASE + PATH, headers={'Ratelimit': '"default";r=1000;t=250, "burst";r=1;t=4'}, json=envelope({'id': 'x'}))
+def test_a_spent_item_holds_until_its_reset(make_client, api, clock, tmp_path):
+    api.get(BASE + PATH, headers={'Ratelimit': '"default";r=0;t=30'}, json=envelope({'id': 'x'}))
     api.get(BASE + PATH, json=envelope({'id': 'x'}))
-    client = make_client()
+    client = _budgeted(make_client, tmp_path)
     client.get(PATH)
     client.get(PATH)
-    assert clock.sleeps == [2.0]
-    assert '(burst)' in client.module.warnings[0]
+    # Nothing left until the reset: the next request waits for it instead of running into the five-minute block.
+    assert clock.sleeps == [30.0]
+    assert 'spent until its reset' in client.module.warnings[0]
 
 
-def test_policy_quota_below_the_threshold(make_client, api, clock):
-    # A burst quota of 2: two left is the full quota, not a reason to pace; one left is.
-    api.get(BASE + PATH, headers={'Ratelimit': '"default";r=1000;t=250, "burst";r=2;t=4',
-                                  'Ratelimit-Policy': '"default";q=1200;w=300, "burst";q=2;w=5'}, json=envelope({'id': 'x'}))
-    api.get(BASE + PATH, headers={'Ratelimit': '"default";r=999;t=249, "burst";r=1;t=4',
-                                  'Ratelimit-Policy': '"default";q=1200;w=300, "burst";q=2;w=5'}, json=envelope({'id': 'x'}))
+def test_the_tightest_item_holds(make_client, api, clock, tmp_path):
+    api.get(BASE + PATH, headers={'Ratelimit': '"default";r=1000;t=250, "burst";r=0;t=4'}, json=envelope({'id': 'x'}))
     api.get(BASE + PATH, json=envelope({'id': 'x'}))
-    client = make_client()
-    for dummy in range(3):
+    client = _budgeted(make_client, tmp_path)
+    client.get(PATH)
+    client.get(PATH)
+    assert clock.sleeps == [4.0]
+
+
+def test_a_burst_quota_is_kept(make_client, api, clock, tmp_path):
+    # Ratelimit-Policy names a burst quota of 2 per 5 s: the third request waits for the window (plus the network margin).
+    for _answer in range(3):
+        api.get(BASE + PATH, headers={'Ratelimit-Policy': '"default";q=1200;w=300, "burst";q=2;w=5'}, json=envelope({'id': 'x'}))
+    client = _budgeted(make_client, tmp_path)
+    for _request in range(3):
         client.get(PATH)
-    assert clock.sleeps == [2.0]
+    assert len(clock.sleeps) == 1 and 5 < clock.sleeps[0] < 6
 
 
-def test_no_header_no_pacing(make_client, api, clock):
+def test_plenty_left_or_no_header_no_wait(make_client, api, clock, tmp_path):
     api.get(BASE + PATH, headers={'Ratelimit': '"default";r=50'}, json=envelope({'id': 'x'}))
+    api.get(BASE + PATH, headers={'Ratelimit': '"default";r=3;t=40'}, json=envelope({'id': 'x'}))
     api.get(BASE + PATH, json=envelope({'id': 'x'}))
-    client = make_client()
-    client.get(PATH)
-    client.get(PATH)
+    client = _budgeted(make_client, tmp_path)
+    for _request in range(3):
+        client.get(PATH)
     assert clock.sleeps == []

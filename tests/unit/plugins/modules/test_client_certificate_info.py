@@ -160,7 +160,7 @@ def test_retry_is_visible_as_a_warning(run_module, api, clock):
     code, result = run_module(client_certificate_info.main, dict(ARGS, id=CERT_ID))
     assert code == 0 and clock.sleeps == [3.0]
     # ansible-core 2.19 returns warnings as structured events, older cores as strings.
-    assert 'HTTP 429; retry 1 of 5 in 3.0 s (Retry-After)' in json.dumps(result['warnings'])
+    assert 'HTTP 429; retry 1 of 5 in 3.0 s (what is left of the Retry-After hold)' in json.dumps(result['warnings'])
 
 
 def test_missing_zone_fails_before_any_request(run_module, api):
