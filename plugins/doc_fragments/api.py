@@ -69,8 +69,9 @@ options:
       - The total number of seconds the module may spend waiting between retries and pacing requests.
       - A C(Retry-After) header is honoured when it fits in what is left of this budget. The default covers the five
         minutes for which Cloudflare blocks a credential that went over its rate limit.
-      - Where parallel workers share a rate budget, every hold of it counts too (pacing to the quota, a rate-limit window
-        spent, a C(Retry-After)); a hold that cannot fit in what is left fails at once, naming the seconds Cloudflare asked for.
+      - Every hold of the rate budget that the module runs of this controller share counts too (pacing to the quota, a
+        rate-limit window spent, a C(Retry-After)); a hold that cannot fit in what is left fails at once, naming the seconds
+        Cloudflare asked for.
       - From V(0) to V(86400) (a day).
     type: float
     default: 360
