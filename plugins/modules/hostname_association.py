@@ -204,9 +204,8 @@ class HostnameAssociations(CloudflareTask):
     def read(self):
         """One entry per hostname: what was read of it (``seen``); the plan adds ``before``, ``after`` and its PUT ``item``."""
         hostnames = self.params['hostnames']
-        entries = [dict(hostname=hostname, before=None, after=None, item=None, seen=association)
-                   for hostname, association in zip(hostnames, read_associations(self.client, self.zone, hostnames, self.params['parallel'],
-                                                                                    self.module.warn))]
+        seen = read_associations(self.client, self.zone, hostnames, self.params['parallel'], self.module.warn)
+        entries = [dict(hostname=hostname, before=None, after=None, item=None, seen=association) for hostname, association in zip(hostnames, seen)]
         for entry in entries:
             if entry['seen'].get('status') in TIMED_OUT:
                 self.module.warn('Cloudflare reports %s for the association of %s' % (entry['seen']['status'], entry['hostname']))

@@ -253,8 +253,9 @@ hostnames_not_detached:
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
 from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop import (
     ALREADY_EXISTS, DEPLOYING, HOSTNAME_CERTIFICATE_LIMIT, IN_USE, PENDING_DEPLOYMENT, association_state, association_writes,
-    certificate_diff_view, certificate_leaf, check_private_key, delete_write, deployment_timed_out, find_by_leaf, get_hostname_certificate, is_gone, list_associations, list_hostname_certificates,
-    read_associations, same_leaf, serial_matches, shape_hostname_certificate, upload_write,
+    certificate_diff_view, certificate_leaf, check_private_key, delete_write, deployment_timed_out, find_by_leaf, get_hostname_certificate,
+    is_gone, list_associations, list_hostname_certificates, read_associations, same_leaf, serial_matches, shape_hostname_certificate,
+    upload_write,
 )
 from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, validate_hostnames, validate_id, validate_serial
