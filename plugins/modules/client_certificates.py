@@ -241,7 +241,9 @@ certificates:
       type: str
       sample: revoked
     changed:
-      description: Whether this certificate was changed (in check mode, would be).
+      description:
+        - Whether this run changed this certificate (in check mode, would).
+        - A change someone else made meanwhile is not this run's (RV(certificates[].outcome) says it was already done).
       type: bool
       sample: true
     msg:

@@ -146,7 +146,9 @@ hostnames:
       type: str
       sample: app.example.com
     changed:
-      description: Whether this hostname's association changed (or would, in check mode).
+      description:
+        - Whether this run changed this hostname's association (or would, in check mode).
+        - A change someone else made meanwhile is not this run's (a write refused with HTTP 429 whose new read shows it).
       type: bool
       sample: true
     before:
@@ -200,6 +202,10 @@ class HostnameAssociations(CloudflareTask):
     selectors = ('hostnames', 'certificate_id')
     option_checks = dict(hostnames=validate_hostnames, certificate_id=validate_id, parallel=check_parallel)
     non_negative = ('wait_timeout',)
+
+    def check_input(self):
+        # What a run that fails before its read returns: each hostname, with nothing known of it.
+        self.latest = [dict(hostname=hostname, before=None, after=None, item=None, seen=None) for hostname in self.params['hostnames']]
 
     def read(self):
         """One entry per hostname: what was read of it (``seen``); the plan adds ``before``, ``after`` and its PUT ``item``."""
