@@ -189,7 +189,7 @@ def issue_write(client, zone, csr, validity_days):
     criterion = Criterion('csr', csr)
     return Write('POST', _path(client, zone), {'csr': csr, 'validity_days': validity_days},
                  'the certificates issued from this csr',
-                 read=lambda: find_client_certificates(client, zone, criterion, skip_revoked=True)[0],
+                 read=lambda sender: find_client_certificates(sender, zone, criterion, skip_revoked=True)[0],
                  applied=bool,
                  answer_ok=answer_check(CLIENT_CERTIFICATE, 'POST', _path(client, zone)),
                  check='Check with mtls.cloudflare.client_certificate_info whether a certificate was issued from this csr')
@@ -197,12 +197,12 @@ def issue_write(client, zone, csr, validity_days):
 
 def _status_write(client, zone, certificate_id, method, body, effect, settled_codes=()):
     return Write(method, _path(client, zone, certificate_id), body, 'client certificate %s' % certificate_id,
-                 read=lambda: get_client_certificate(client, zone, certificate_id),
+                 read=lambda sender: get_client_certificate(sender, zone, certificate_id),
                  applied=lambda current: isinstance(current, dict) and current.get('status') in effect,
                  answer_ok=answer_check(CLIENT_CERTIFICATE, method, _path(client, zone, certificate_id),
                                         lambda result: result['status'] in effect),
                  check=_check(certificate_id), resendable=True,
-                 settled_by_read=lambda error: any(code in settled_codes for code in error.codes))
+                 settled_by_read=lambda error: any(code in settled_codes for code in error.codes), items=(certificate_id,))
 
 
 def revoke_write(client, zone, certificate_id):

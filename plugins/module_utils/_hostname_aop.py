@@ -43,6 +43,8 @@ HOSTNAME_CERTIFICATE_LIMIT = 10
 PRIVATE_KEY_KINDS = ('PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY')
 GONE = ('deleted',)
 TIMED_OUT = ('deployment_timed_out', 'deletion_timed_out')
+# The transitional statuses of a hostname certificate, and of an association, on the way to active.
+DEPLOYING = ('initializing', 'pending_deployment')
 # What the modules read of each, and the JSON type of each field (null allowed). A hostname certificate may come
 # association-typed (cert_id, cert_status, cert_uploaded_on), as the 2024-08 spec types list items.
 _CERTIFICATE_TYPES = dict.fromkeys(HOSTNAME_CERTIFICATE_FIELDS + ('cert_id', 'cert_status', 'cert_uploaded_on'), TEXT)
@@ -204,6 +206,15 @@ def is_gone(raw):
     return raw is None or shape_hostname_certificate(raw)['status'] in GONE
 
 
+def deployment_timed_out(what, remove, again):
+    """The failure for a certificate or an association Cloudflare could not deploy (``deployment_timed_out``), and the way out.
+
+    ``what`` names it (it may hold a ``%s`` for a Wait to fill in with the keys); ``remove`` and
+    ``again`` say how it is removed and made again.
+    """
+    return 'Cloudflare reports deployment_timed_out for %s: Cloudflare could not deploy it; %s (state=absent) and %s again' % (what, remove, again)
+
+
 def certificate_diff_view(shaped):
     """What diff mode shows of a certificate: never the key, and not the PEM either (noise)."""
     if not shaped:
@@ -350,15 +361,22 @@ def has_wanted_association(association, item):
 
 # --- writes ----------------------------------------------------------------------------------
 
-def upload_write(client, zone, leaf, certificate, private_key):
+def upload_write(client, zone, leaf, certificate, private_key, seen=None):
     """POST the certificate and its key. Resendable, and settled by a read: Cloudflare refuses a second copy (1406).
 
     A copy that is pending_deletion is not the upload's effect: Cloudflare answers 1406 while
-    the deletion completes, and the upload is to be sent again then.
+    the deletion completes, and the upload is to be sent again then. ``seen``: a dict whose
+    ``copy`` is set to the copy each read found (None for none), for the caller to judge a 1406 by.
     """
+    seen = {} if seen is None else seen
+
+    def read(sender):
+        seen['copy'] = find_by_leaf(list_hostname_certificates(sender, zone), leaf)
+        return seen['copy']
+
     return Write('POST', _certificates_path(client, zone), {'certificate': certificate, 'private_key': private_key},
                  'the hostname certificates of zone %s' % zone,
-                 read=lambda: find_by_leaf(list_hostname_certificates(client, zone), leaf),
+                 read=read,
                  applied=lambda found: found is not None and shape_hostname_certificate(found)['status'] != 'pending_deletion',
                  answer_ok=answer_check(HOSTNAME_CERTIFICATE, 'POST', _certificates_path(client, zone)),
                  check='Check with mtls.cloudflare.hostname_certificate_info whether the certificate is listed',
@@ -372,7 +390,7 @@ def delete_write(client, zone, certificate_id):
     being deleted; the read decides.
     """
     return Write('DELETE', _certificates_path(client, zone, certificate_id), None, 'hostname certificate %s' % certificate_id,
-                 read=lambda: get_hostname_certificate(client, zone, certificate_id),
+                 read=lambda sender: get_hostname_certificate(sender, zone, certificate_id),
                  applied=lambda current: is_gone(current) or shape_hostname_certificate(current)['status'] == 'pending_deletion',
                  answer_ok=answer_check(DELETED_CERTIFICATE, 'DELETE', _certificates_path(client, zone, certificate_id)),
                  check='Check it with mtls.cloudflare.hostname_certificate_info (id: %s)' % certificate_id,
@@ -381,7 +399,7 @@ def delete_write(client, zone, certificate_id):
 
 
 def association_writes(client, zone, config):
-    """One PUT per batch of ``config`` items ({hostname, cert_id, enabled}), each a Write.
+    """One PUT per batch of ``config`` items ({hostname, cert_id, enabled}), each a Write whose items are its hostnames.
 
     PUT replaces each listed hostname's association with what its item says, so it can be
     sent again after a lost answer without changing the outcome. The read that decides an odd
@@ -394,11 +412,11 @@ def association_writes(client, zone, config):
         writes.append(Write(
             'PUT', _hostnames_path(client, zone), {'config': batch},
             'the associations of %s' % ', '.join(hostnames),
-            read=lambda hostnames=hostnames: dict(zip(hostnames, read_associations(client, zone, hostnames))),
+            read=lambda sender, hostnames=hostnames: dict(zip(hostnames, read_associations(sender, zone, hostnames))),
             applied=lambda current, batch=batch: all(has_wanted_association(current[item['hostname']], item) for item in batch),
             answer_ok=answer_check(ASSOCIATION, 'PUT', _hostnames_path(client, zone), many=True),
             check='Check them with mtls.cloudflare.hostname_certificate_info (hostnames: [%s])' % ', '.join(hostnames),
-            resendable=True))
+            resendable=True, items=hostnames))
     return writes
 
 

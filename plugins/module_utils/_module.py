@@ -13,14 +13,19 @@ the rest, always in this order:
 1. declarative option checks (numbers, ids, selectors, zone), then the task's own
    ``check_input()``: all before any request;
 2. ``read()``: what Cloudflare holds now;
-3. ``plan(current)``: ONE plan; it alone decides ``changed``, the diff and the check-mode
-   prediction (``Plan.after``);
-4. check mode: the plan's prediction; otherwise ``apply(plan)``, whose writes go through
-   ``Writer`` (``_writes.py``), which alone records that something changed;
+3. ``plan(current)``: ONE plan, which carries the writes themselves (``_writes.Write``) and
+   the check-mode prediction (``Plan.after``);
+4. check mode: the plan's prediction; otherwise ``apply(plan)`` sends the plan's writes, each
+   through ``write()`` and so through the run's ``Writer`` (``_writes.py``), which records each
+   write this run applied;
 5. ``close()``: what the hooks opened is released, whatever happened;
-6. one exit: ``returns()`` of what was seen last, the diff, and ``api_error`` only when a
-   request failed. ``fail_json`` is called outside any ``except`` block, so no traceback
-   is attached to an API, network or input error.
+6. one exit: ``outcome_of()`` decides, in this one place, what the run changed: in check mode
+   the plan's writes, otherwise the writes this run applied (a write refused with 429 whose
+   re-read shows the change made by someone else is not one). ``changed``, the per-item
+   ``changed`` (the ``items`` of each write) and the diff all come from that ``Outcome``:
+   ``returns(state, outcome)`` of what was seen last, ``diff(outcome, state)``, and
+   ``api_error`` only when a request failed. ``fail_json`` is called outside any ``except``
+   block, so no traceback is attached to an API, network or input error.
 """
 
 from __future__ import annotations
@@ -66,10 +71,10 @@ SHARED_RULES = dict(
 
 
 class Plan(object):
-    """What a run does: the writes it will send (names, in order), and the state before and after.
+    """What a run does: the writes it will send (``_writes.Write``, in order), and the state before and after.
 
-    ``after`` is the prediction check mode returns; ``details`` carries what ``apply()``
-    needs to send the writes.
+    ``after`` is the prediction check mode returns; ``details`` carries what else ``apply()``
+    and ``returns()`` need (what was read with the state, for example).
     """
 
     def __init__(self, before=None, after=None, writes=(), **details):
@@ -81,6 +86,33 @@ class Plan(object):
     @property
     def changes(self):
         return bool(self.writes)
+
+    @property
+    def items(self):
+        """The keys of the per-item results the writes would change."""
+        return frozenset(key for write in self.writes for key in write.items)
+
+
+class Outcome(object):
+    """What the run changed (``outcome_of``): ``changed``, and ``items``, the keys of the per-item results changed.
+
+    ``plan`` is the run's plan (None when the run failed before it had one).
+    """
+
+    def __init__(self, plan, changed=False, items=frozenset()):
+        self.plan = plan
+        self.changed = changed
+        self.items = frozenset(items)
+
+
+def outcome_of(module, task, plan, failure):
+    """The one decision of what a run changed: check mode predicts the plan's writes; a real run counts those it applied."""
+    if module.check_mode:
+        if plan is None or failure is not None:
+            return Outcome(plan)
+        return Outcome(plan, plan.changes, plan.items)
+    applied = task.writer.applied() if task.writer is not None else []
+    return Outcome(plan, bool(applied), [key for write in applied for key in write.items])
 
 
 class CloudflareTask(object):
@@ -121,22 +153,28 @@ class CloudflareTask(object):
         raise NotImplementedError
 
     def apply(self, plan):
-        """Send the plan's writes through ``self.writer``; return the state after them."""
+        """Send the plan's writes through ``write()``; return the state after them."""
         return plan.after
 
-    def returns(self, state):
-        """The module's return values for ``state`` (the real or the predicted one)."""
+    def returns(self, state, outcome):
+        """The module's return values for ``state`` (the real or the predicted one); per-item ``changed`` from ``outcome.items``."""
         return {}
 
-    def diff(self, plan, state):
-        """diff.before and diff.after: the plan's before and ``state``, each through ``diff_view``; None for no diff."""
-        return dict(before=self.diff_view(plan.before), after=self.diff_view(state))
+    def diff(self, outcome, state):
+        """diff.before and diff.after, each through ``diff_view``; None for no diff.
+
+        The plan's before and ``state`` when the run changed something; else ``state`` on both
+        sides: what someone else changed meanwhile is no change of this task.
+        """
+        before = outcome.plan.before if outcome.changed else state
+        return dict(before=self.diff_view(before), after=self.diff_view(state))
 
     def diff_view(self, state):
         return state
 
-    def write(self, write):
-        return self.writer.send(write)
+    def write(self, write, client=None):
+        """Send ``write`` (with ``client``, a worker's, or the run's): the one way a task sends one."""
+        return self.writer.send(write, client)
 
     def close(self):
         """Release what ``read()`` or ``apply()`` opened (worker sessions); the contract calls it once both are done."""
@@ -148,7 +186,7 @@ class CloudflareInfoTask(CloudflareTask):
     def plan(self, current):
         return Plan(current, current)
 
-    def diff(self, plan, state):
+    def diff(self, outcome, state):
         return None
 
 
@@ -288,14 +326,11 @@ def run(task_class):
 
 
 def _finish(module, task, plan, after, failure):
-    if module.check_mode:
-        changed = plan.changes if plan is not None and failure is None else False
-    else:
-        changed = task.writer.changed if task.writer is not None else False
+    outcome = outcome_of(module, task, plan, failure)
     state = after if failure is None else task.latest
-    result = dict(changed=changed)
-    result.update(task.returns(state))
-    diff = task.diff(plan, state) if module._diff and plan is not None else None
+    result = dict(changed=outcome.changed)
+    result.update(task.returns(state, outcome))
+    diff = task.diff(outcome, state) if module._diff and plan is not None else None
     if diff is not None:
         result['diff'] = diff
     if failure is None:

@@ -148,7 +148,7 @@ def _check(zone):
 def create_entrypoint_write(client, zone, wanted):
     """PUT the missing entry point with the one rule. Not resent: the entry point may have rules of others by then."""
     return Write('PUT', _entrypoint_path(client, zone), {'rules': [dict(wanted)]}, 'the %s entry point ruleset of zone %s' % (PHASE, zone),
-                 read=lambda: read_entrypoint(client, zone),
+                 read=lambda sender: read_entrypoint(sender, zone),
                  applied=lambda ruleset: _has_wanted_rule(ruleset, wanted),
                  answer_ok=_ruleset_answer, check=_check(zone))
 
@@ -156,7 +156,7 @@ def create_entrypoint_write(client, zone, wanted):
 def add_rule_write(client, zone, ruleset_id, wanted):
     """POST the rule at the end of the ruleset. Not resent: a second POST would add a second rule."""
     return Write('POST', _rules_path(client, zone, ruleset_id), dict(wanted), 'the rule "%s"' % wanted['description'],
-                 read=lambda: read_entrypoint(client, zone),
+                 read=lambda sender: read_entrypoint(sender, zone),
                  applied=lambda ruleset: _has_wanted_rule(ruleset, wanted),
                  answer_ok=_ruleset_answer, check=_check(zone))
 
@@ -164,7 +164,7 @@ def add_rule_write(client, zone, ruleset_id, wanted):
 def update_rule_write(client, zone, ruleset_id, rule_id, wanted):
     """PATCH the rule to ``wanted``; sending the same PATCH twice changes nothing more, so it is resendable."""
     return Write('PATCH', _rules_path(client, zone, ruleset_id, rule_id), dict(wanted), 'the rule "%s"' % wanted['description'],
-                 read=lambda: read_entrypoint(client, zone),
+                 read=lambda sender: read_entrypoint(sender, zone),
                  applied=lambda ruleset: any(rule.get('id') == rule_id and rule_is(rule, wanted) for rule in (ruleset or {}).get('rules', [])),
                  answer_ok=_ruleset_answer, check=_check(zone), resendable=True)
 
@@ -172,7 +172,7 @@ def update_rule_write(client, zone, ruleset_id, rule_id, wanted):
 def delete_rule_write(client, zone, ruleset_id, rule_id, description):
     """DELETE the rule; settled by a read after a 404 (it may be gone already)."""
     return Write('DELETE', _rules_path(client, zone, ruleset_id, rule_id), None, 'the rule "%s"' % description,
-                 read=lambda: read_entrypoint(client, zone),
+                 read=lambda sender: read_entrypoint(sender, zone),
                  applied=lambda ruleset: not any(rule.get('id') == rule_id for rule in (ruleset or {}).get('rules', [])),
                  answer_ok=_ruleset_answer, check=_check(zone), resendable=True,
                  settled_by_read=lambda error: error.status == 404)

@@ -23,22 +23,27 @@ again, and that decides.
 
 from __future__ import annotations
 
+import threading
+
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError, format_api_failure
 
 
 class Write(object):
     """One write and how to tell whether it was applied.
 
-    ``read()`` reads what Cloudflare holds now; ``applied(current)`` says whether the write's
+    ``read(client)`` reads what Cloudflare holds now, through the client that sends the write (a
+    worker's own, in the bulk module); ``applied(current)`` says whether the write's
     effect is in it; ``answer_ok(result)`` whether an answer's ``result`` is what a success
     returns. ``resendable``: sending it twice has the effect of sending it once (a PUT of the
     same associations; a DELETE; an upload, which Cloudflare refuses a second time with
     1406). ``settled_by_read(error)``: whether this refusal (4xx) is judged by a read, for
     the refusals Cloudflare gives when the effect is already there (1406 after an upload, 404
     after a delete). ``what`` names the object in messages; ``check`` says how a user can look.
+    ``items``: the keys of the per-item results the write changes (hostnames, certificate ids),
+    for a module that reports per item; they count as changed when this run applied the write.
     """
 
-    def __init__(self, method, path, body, what, read, applied, answer_ok, check, resendable=False, settled_by_read=None):
+    def __init__(self, method, path, body, what, read, applied, answer_ok, check, resendable=False, settled_by_read=None, items=()):
         self.method = method
         self.path = path
         self.body = body
@@ -49,26 +54,50 @@ class Write(object):
         self.check = check
         self.resendable = resendable
         self.settled_by_read = settled_by_read or (lambda error: False)
+        self.items = tuple(items)
 
 
 class Writer(object):
-    """Sends writes for one module run; ``changed`` is true once any write was applied."""
+    """Sends the writes of one module run, and records each one this run applied: the one record ``changed`` is decided from.
+
+    Workers of a pool may send at the same time, each through its own client (``send(write, client)``).
+    """
 
     def __init__(self, client, warn):
         self.client = client
         self.warn = warn
-        self.changed = False
+        self._applied = []
+        self._lock = threading.Lock()
 
-    def send(self, write):
-        """Return (the answer's result or the object read again, whether this run applied it); CloudflareError otherwise."""
+    @property
+    def changed(self):
+        """Whether any write was applied by this run."""
+        return bool(self._applied)
+
+    def applied(self):
+        """The writes this run applied, in the order their outcome was known."""
+        with self._lock:
+            return list(self._applied)
+
+    def send(self, write, client=None):
+        """Return (the answer's result or the object read again, whether this run applied it); CloudflareError otherwise.
+
+        ``client``: the client to send it with (a worker's); by default the run's.
+        """
+        result, by_this_run = self._send(write, client or self.client)
+        if by_this_run:
+            with self._lock:
+                self._applied.append(write)
+        return result, by_this_run
+
+    def _send(self, write, client):
         attempts = 0
         doubt = None
         while True:
             attempts += 1
             try:
-                envelope = self.client.send_write(write.method, write.path, write.body)
+                envelope = client.send_write(write.method, write.path, write.body)
                 if write.answer_ok(envelope.result):
-                    self.changed = True
                     return envelope.result, True
                 reason = 'HTTP %d with a result %s' % (envelope.status, 'null' if envelope.result is None else 'of an unexpected shape')
                 error = CloudflareError(format_api_failure(write.method, write.path, envelope.status, [], detail='the answer has %s'
@@ -80,12 +109,11 @@ class Writer(object):
             if (error.refused and not doubt and not write.settled_by_read(error)) or (error.not_sent and not doubt):
                 # Cloudflare refused it, or it never reached Cloudflare: nothing was done.
                 raise error
-            current = self._read_again(write, error, doubt)
+            current = self._read_again(write, client, error, doubt)
             if write.applied(current):
                 if (error.refused or error.status == 429) and not doubt:
                     # Refused (a 429 is refused before any work): the effect is someone else's doing, not this run's.
                     return current, False
-                self.changed = True
                 self.warn('Cloudflare API %s %s: the answer was lost or unusable (%s), but a new read shows that it was applied (%s)'
                           % (write.method, write.path, error.reason or 'no usable answer', write.what))
                 return current, True
@@ -97,7 +125,7 @@ class Writer(object):
             if error.status != 429 and not error.not_sent:
                 doubt = doubt or error.reason or 'the answer was lost'
             may_resend = error.status == 429 or write.resendable
-            if may_resend and (error.retryable or error.not_sent) and self.client.backoff(
+            if may_resend and (error.retryable or error.not_sent) and client.backoff(
                     write.method, write.path, attempts, '%s and a new read shows no change' % (error.reason or 'no usable answer'),
                     error.retry_after):
                 continue
@@ -105,9 +133,10 @@ class Writer(object):
                 raise self._unknown(write, error, doubt)
             raise error.restated('%s; a new read shows that %s has not changed, so nothing was changed' % (error.message, write.what))
 
-    def _read_again(self, write, error, doubt):
+    @staticmethod
+    def _read_again(write, client, error, doubt):
         try:
-            return write.read()
+            return write.read(client)
         except CloudflareError as again:
             if error.status == 429 and not doubt and getattr(again, 'held', False):
                 # Rate limited (refused before any work) and the hold is longer than api_max_wait allows.

@@ -275,7 +275,7 @@ candidates:
 
 from ansible_collections.mtls.cloudflare.plugins.module_utils._client_certificates import (
     REVOKED, STATUS_RULES, Criterion, SelectionError, explain_issue_refusal, find_one_client_certificate, get_client_certificate,
-    reactivate_write, issue_write, revoke_write, shape_client_certificate, status_refusal,
+    issue_write, revoke_write, shape_client_certificate, status_refusal,
 )
 from ansible_collections.mtls.cloudflare.plugins.module_utils._csr import csr_pem, csr_subject
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
@@ -286,7 +286,7 @@ from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import
 from ansible_collections.mtls.cloudflare.plugins.module_utils._wait import Wait
 
 SELECTORS = ['id', 'serial_number', 'fingerprint_sha256', 'csr']
-# The plan's write, per state.
+# The kind of the plan's write, per state.
 WRITES = {'revoked': 'revoke', 'present': 'reactivate'}
 DIFF_FIELDS = ('id', 'common_name', 'serial_number', 'validity_days', 'expires_on', 'status')
 
@@ -352,39 +352,43 @@ class ClientCertificate(CloudflareTask):
         state, wait = self.params['state'], self.params['wait']
         if current is None:
             predicted = dict(csr_subject(self.csr), status='active', csr=self.csr, validity_days=self.params['validity_days'])
-            return Plan(None, shape_client_certificate(predicted), ['issue'])
+            return Plan(None, shape_client_certificate(predicted), [issue_write(self.client, self.zone, self.csr, self.params['validity_days'])],
+                        kind='issue')
         status, certificate_id = current.get('status'), current.get('id')
         before = shape_client_certificate(current)
         rules = STATUS_RULES[state]
         if status in rules['needs']:
-            return Plan(before, dict(before, status=rules['final'] if wait else rules['pending']), [WRITES[state]])
+            return Plan(before, dict(before, status=rules['final'] if wait else rules['pending']), [rules['write'](self.client, self.zone, certificate_id)],
+                        kind=WRITES[state])
         if status in rules['already']:
             return Plan(before, dict(before, status=rules['final'] if wait else status))
         if state == 'revoked' and status == 'pending_reactivation':
             if wait:
-                return Plan(before, dict(before, status='revoked'), ['revoke'], settle_first=True)
+                return Plan(before, dict(before, status='revoked'), [revoke_write(self.client, self.zone, certificate_id)], kind='revoke',
+                            settle_first=True)
             raise CloudflareError(status_refusal(state, status, certificate_id) + ', or set wait: true to wait for the reactivation and then revoke it')
         raise CloudflareError(status_refusal(state, status, certificate_id))
 
     def apply(self, plan):
         certificate = self.latest
-        if 'issue' in plan.writes:
+        kind = plan.details.get('kind')
+        if kind == 'issue':
             try:
-                certificate, _by_this_run = self.write(issue_write(self.client, self.zone, self.csr, self.params['validity_days']))
+                certificate, _by_this_run = self.write(plan.writes[0])
             except CloudflareError as error:
                 # The quota's error code is unknown: a refusal is explained by counting the zone's certificates.
                 raise explain_issue_refusal(self.client, self.zone, error) if error.refused else error
             if isinstance(certificate, list):
                 certificate = certificate[0]
-        elif 'reactivate' in plan.writes:
-            certificate, _by_this_run = self.write(reactivate_write(self.client, self.zone, certificate['id']))
-        elif 'revoke' in plan.writes:
+        elif kind == 'reactivate':
+            certificate, _by_this_run = self.write(plan.writes[0])
+        elif kind == 'revoke':
             if plan.details.get('settle_first'):
                 certificate = self._wait(certificate, wanted=('active',) + REVOKED, passing=('pending_reactivation',),
                                          what='the reactivation of client certificate %s to settle' % certificate['id'])
             # Someone else may have revoked it while its reactivation settled: then there is nothing to send.
             if certificate.get('status') == 'active':
-                certificate, _by_this_run = self.write(revoke_write(self.client, self.zone, certificate['id']))
+                certificate, _by_this_run = self.write(plan.writes[0])
         self.latest = certificate
         if self.params['wait']:
             # Any status but the pending one on the way means someone else moved it the other way.
@@ -405,7 +409,7 @@ class ClientCertificate(CloudflareTask):
         wait = Wait(what, read, lambda current: current.get('status') if current else 'gone', wanted, passing, name_keys=False)
         return wait.run(self.client, [certificate_id], self.params['wait_timeout'], first={certificate_id: certificate})[certificate_id]
 
-    def returns(self, state):
+    def returns(self, state, outcome):
         result = {}
         if state is not None:
             result['client_certificate'] = shape_client_certificate(state)

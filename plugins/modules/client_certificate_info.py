@@ -222,7 +222,7 @@ class ClientCertificateInfo(CloudflareInfoTask):
                 if (status == 'all' or item.get('status') == status)
                 and matches_filters(item, common_name=params['common_name'], expires_within_days=params['expires_within_days'])]
 
-    def returns(self, state):
+    def returns(self, state, outcome):
         return dict(client_certificates=state) if state is not None else {}
 
 

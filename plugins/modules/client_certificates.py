@@ -241,7 +241,9 @@ certificates:
       type: str
       sample: revoked
     changed:
-      description: Whether this certificate was changed (in check mode, would be).
+      description:
+        - Whether this run changed this certificate (in check mode, would).
+        - A change someone else made meanwhile is not this run's (RV(certificates[].outcome) says it was already done).
       type: bool
       sample: true
     msg:
@@ -279,7 +281,6 @@ guard:
 
 import datetime
 import fnmatch
-import threading
 
 from ansible_collections.mtls.cloudflare.plugins.module_utils._client_certificates import (
     CLIENT_CERTIFICATE_STATUSES, STATUS_RULES, client_certificate_pages, count_client_certificates, get_client_certificate,
@@ -294,7 +295,6 @@ from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import
     validate_serial,
 )
 from ansible_collections.mtls.cloudflare.plugins.module_utils._wait import Wait
-from ansible_collections.mtls.cloudflare.plugins.module_utils._writes import Writer
 
 LISTS = ('ids', 'serial_numbers', 'fingerprints_sha256', 'common_names')
 # The field of a certificate each list is compared with.
@@ -344,12 +344,9 @@ class ClientCertificates(CloudflareTask):
 
     def __init__(self, module):
         super(ClientCertificates, self).__init__(module)
-        # check_input(): the issued_before moment, the time the filters compare with, and the writers' lock.
+        # check_input(): the issued_before moment, and the time the filters compare with.
         self.before = None
         self.now = None
-        self.lock = threading.Lock()
-        # apply(): each worker's Writer, whose changes count for the task.
-        self.writers = []
         # read(): the shared rate budget, the worker pool (closed by close()), the list entries not found,
         # and (matched, of the zone's) when filters alone matched every certificate of the zone.
         self.budget = None
@@ -461,12 +458,13 @@ class ClientCertificates(CloudflareTask):
                 'select every certificate, as an empty selection never does: to act on all of them, set all: true (with the same '
                 'filters), or narrow the filters' % (', '.join(given), self.zone, self.matched_all[0], self.matched_all[1]))
         self.entries = []
+        writes = []
         for certificate in current:
             entry = dict((field, certificate.get(field)) for field in ENTRY_FIELDS)
-            entry['changed'] = False
             status = certificate.get('status')
             if status in rules['needs']:
-                entry.update(outcome=rules['done'], changed=True, status=rules['final'] if self.params['wait'] else rules['pending'])
+                entry.update(outcome=rules['done'], status=rules['final'] if self.params['wait'] else rules['pending'])
+                writes.append(rules['write'](self.client, self.zone, entry['id']))
             elif status in rules['already']:
                 entry['outcome'] = rules['already_outcome']
                 if self.params['wait'] and status == rules['pending']:
@@ -475,7 +473,7 @@ class ClientCertificates(CloudflareTask):
                 entry.update(outcome='failed', msg=status_refusal(self.params['state'], status, certificate.get('id')))
             entry['before'] = status
             self.entries.append(entry)
-        changes = [entry for entry in self.entries if entry['changed']]
+        changes = [entry for entry in self.entries if entry['outcome'] == rules['done']]
         if len(changes) > self.params['max_changes']:
             self.guarded = [entry['id'] for entry in changes]
             shown = ', '.join(describe(entry) for entry in changes[:GUARD_SHOWN])
@@ -494,21 +492,20 @@ class ClientCertificates(CloudflareTask):
         self.latest = predicted
         if self.module.check_mode:
             self._fail_if_any_failed(predicted)
-        return Plan(writes=[entry['id'] for entry in changes], after=predicted)
+        return Plan(writes=writes, after=predicted)
 
     # --- applying ------------------------------------------------------------------------------
 
     def apply(self, plan):
         rules = STATUS_RULES[self.params['state']]
-        changes = [entry for entry in self.entries if entry['changed']]
-        for entry in changes:
-            # Until a write says otherwise: nothing done yet.
-            entry.update(changed=False, status=entry['before'])
+        by_id = dict((entry['id'], entry) for entry in self.entries)
+        for write in plan.writes:
+            # Until its write says otherwise: nothing done yet.
+            by_id[write.items[0]]['status'] = by_id[write.items[0]]['before']
         self.latest = self.entries
-        try:
-            crashed = [error for error in self.pool.map(lambda client, entry: self._change(client, entry, rules), changes) if error]
-        finally:
-            self.writer.changed = self.writer.changed or any(writer.changed for writer in self.writers)
+        # Each worker sends its writes with its own client; the run's Writer records every outcome.
+        crashed = [error for error in self.pool.map(lambda client, write: self._change(client, write, by_id[write.items[0]], rules), plan.writes)
+                   if error]
         if crashed:
             raise crashed[0]
         if self.params['wait']:
@@ -516,22 +513,16 @@ class ClientCertificates(CloudflareTask):
         self._fail_if_any_failed(self.entries)
         return self.entries
 
-    def _change(self, client, entry, rules):
-        writer = Writer(client, self.module.warn)
-        with self.lock:
-            self.writers.append(writer)
+    def _change(self, client, write, entry, rules):
         try:
-            answer, by_this_run = writer.send(rules['write'](client, self.zone, entry['id']))
+            answer, by_this_run = self.write(write, client)
         except CloudflareError as error:
             entry.update(outcome='failed', msg=error.message)
             return
         if isinstance(answer, dict) and answer.get('status'):
             entry['status'] = answer['status']
-        if by_this_run:
-            entry.update(changed=True, outcome=rules['done'])
-        else:
-            # Someone else made the change meanwhile (a refused attempt whose read shows it done).
-            entry['outcome'] = rules['already_outcome']
+        # Not by this run: someone else made the change meanwhile (a refused attempt whose read shows it done).
+        entry['outcome'] = rules['done'] if by_this_run else rules['already_outcome']
 
     def _wait(self, rules):
         """Poll the listing of the certificates still pending (50 a page), not each one: one that has left it is final."""
@@ -557,7 +548,7 @@ class ClientCertificates(CloudflareTask):
     def _fail_if_any_failed(self, entries):
         failed = [entry for entry in entries if entry['outcome'] == 'failed']
         if failed:
-            done = sum(1 for entry in entries if entry['changed'])
+            done = sum(1 for entry in entries if entry['outcome'] == STATUS_RULES[self.params['state']]['done'])
             raise CloudflareError('%d of %d client certificates failed (%d %s%s): %s' % (
                 len(failed), len(entries), done, STATUS_RULES[self.params['state']]['done'],
                 ' in check mode' if self.module.check_mode else '',
@@ -565,9 +556,9 @@ class ClientCertificates(CloudflareTask):
 
     # --- returns -------------------------------------------------------------------------------
 
-    def returns(self, state):
+    def returns(self, state, outcome):
         entries = state if state is not None else [dict(entry) for entry in self.entries]
-        shown = [dict((key, value) for key, value in entry.items() if key != 'before') for entry in entries]
+        shown = [dict(((key, value) for key, value in entry.items() if key != 'before'), changed=entry['id'] in outcome.items) for entry in entries]
         for name, value in self.missing:
             item = dict.fromkeys(ENTRY_FIELDS)
             item[LIST_FIELDS[name]] = value
@@ -586,9 +577,9 @@ class ClientCertificates(CloudflareTask):
         if self.pool is not None:
             self.pool.close()
 
-    def diff(self, plan, state):
+    def diff(self, outcome, state):
         entries = state if state is not None else self.entries
-        moved = [entry for entry in entries if entry['changed']]
+        moved = [entry for entry in entries if entry['id'] in outcome.items]
 
         def view(entry, status):
             return dict(serial_number=entry['serial_number'], common_name=entry['common_name'], status=status)

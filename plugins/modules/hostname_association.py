@@ -146,7 +146,9 @@ hostnames:
       type: str
       sample: app.example.com
     changed:
-      description: Whether this hostname's association changed (or would, in check mode).
+      description:
+        - Whether this run changed this hostname's association (or would, in check mode).
+        - A change someone else made meanwhile is not this run's (a write refused with HTTP 429 whose new read shows it).
       type: bool
       sample: true
     before:
@@ -175,8 +177,8 @@ hostnames:
 '''
 
 from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop import (
-    ASSOCIATIONS_PER_CERTIFICATE, ASSOCIATION_DIFF_FIELDS, UNKNOWN_CERTIFICATE, association_state, association_writes,
-    associations_by_hostname, read_association, read_associations, removal_state,
+    ASSOCIATIONS_PER_CERTIFICATE, ASSOCIATION_DIFF_FIELDS, DEPLOYING, TIMED_OUT, UNKNOWN_CERTIFICATE, association_state, association_writes,
+    associations_by_hostname, deployment_timed_out, read_association, read_associations, removal_state,
 )
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
 from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
@@ -185,7 +187,6 @@ from ansible_collections.mtls.cloudflare.plugins.module_utils._wait import Wait
 
 # Certificate fields an association repeats; unknown until Cloudflare answers for another certificate.
 CERTIFICATE_FIELDS = ('cert_status', 'certificate', 'issuer', 'serial_number', 'signature', 'expires_on', 'cert_uploaded_on', 'cert_updated_at')
-DEPLOYING = ('initializing', 'pending_deployment')
 
 
 class HostnameAssociations(CloudflareTask):
@@ -201,44 +202,37 @@ class HostnameAssociations(CloudflareTask):
     selectors = ('hostnames', 'certificate_id')
     option_checks = dict(hostnames=validate_hostnames, certificate_id=validate_id, parallel=check_parallel)
     non_negative = ('wait_timeout',)
-    entries = ()
 
     def check_input(self):
-        self.entries = [dict(hostname=hostname, changed=False, applied=False, before=None, after=None, item=None, seen=None)
-                        for hostname in self.params['hostnames']]
+        # What a run that fails before its read returns: each hostname, with nothing known of it.
+        self.latest = [dict(hostname=hostname, before=None, after=None, item=None, seen=None) for hostname in self.params['hostnames']]
 
     def read(self):
-        seen = read_associations(self.client, self.zone, [entry['hostname'] for entry in self.entries], self.params['parallel'], self.module.warn)
-        for entry, association in zip(self.entries, seen):
-            entry['seen'] = association
-            if entry['seen'].get('status') in ('deployment_timed_out', 'deletion_timed_out'):
+        """One entry per hostname: what was read of it (``seen``); the plan adds ``before``, ``after`` and its PUT ``item``."""
+        hostnames = self.params['hostnames']
+        seen = read_associations(self.client, self.zone, hostnames, self.params['parallel'], self.module.warn)
+        entries = [dict(hostname=hostname, before=None, after=None, item=None, seen=association) for hostname, association in zip(hostnames, seen)]
+        for entry in entries:
+            if entry['seen'].get('status') in TIMED_OUT:
                 self.module.warn('Cloudflare reports %s for the association of %s' % (entry['seen']['status'], entry['hostname']))
-        return self.entries
+        # Returned also when a later step fails.
+        self.latest = entries
+        return entries
 
     def plan(self, current):
-        for entry in self.entries:
+        for entry in current:
             seen = entry['seen']
             entry['before'] = entry['after'] = _present_or_none(seen)
             entry['item'] = self._wanted(seen)
             if entry['item'] is not None:
-                entry['changed'] = True
                 entry['after'] = _predicted(seen, entry['item'])
-        config = [entry['item'] for entry in self.entries if entry['item'] is not None]
-        for certificate_id, hostnames in self._on_certificates().items():
+        config = [entry['item'] for entry in current if entry['item'] is not None]
+        for certificate_id, hostnames in _on_certificates(current).items():
             if len(hostnames) > ASSOCIATIONS_PER_CERTIFICATE and any(item['cert_id'] == certificate_id for item in config):
                 figures = (len(hostnames), certificate_id, ASSOCIATIONS_PER_CERTIFICATE)
                 raise InputError('this task would associate %d hostnames with certificate %s; Cloudflare allows at most %d per '
                                  'certificate: upload a second certificate for the others' % figures)
-        return Plan(writes=['associate'] if config else [], config=config)
-
-    def _on_certificates(self):
-        """The hostnames of this task on each certificate once its changes are made (``after``, read or predicted)."""
-        counts = {}
-        for entry in self.entries:
-            after = entry['after']
-            if after is not None and after.get('cert_id') and after.get('enabled') is not None:
-                counts.setdefault(after['cert_id'], []).append(entry['hostname'])
-        return counts
+        return Plan(after=current, writes=association_writes(self.client, self.zone, config), entries=current)
 
     def _wanted(self, current):
         """The PUT item that brings this hostname to the wanted state, or None when it is there."""
@@ -255,30 +249,30 @@ class HostnameAssociations(CloudflareTask):
         return {'hostname': current['hostname'], 'cert_id': certificate_id, 'enabled': state == 'enabled'}
 
     def apply(self, plan):
-        by_hostname = dict((entry['hostname'], entry) for entry in self.entries)
-        for write in association_writes(self.client, self.zone, plan.details['config']):
+        entries = plan.details['entries']
+        by_hostname = dict((entry['hostname'], entry) for entry in entries)
+        for write in plan.writes:
             try:
                 answered = associations_by_hostname(self.write(write)[0])
             except CloudflareError as error:
-                raise self._explain_refusal(error, write.body['config']) if error.refused else error
+                raise self._explain_refusal(error, write.body['config'], entries) if error.refused else error
             for item in write.body['config']:
                 entry = by_hostname[item['hostname']]
-                entry['applied'] = True
                 if item['hostname'] in answered:
                     entry['seen'] = dict(answered[item['hostname']], hostname=item['hostname'])
                     entry['after'] = _present_or_none(entry['seen'])
                     entry['answered'] = True
         if self.params['wait']:
-            self._wait()
-        return self.entries
+            self._wait(entries)
+        return entries
 
-    def _explain_refusal(self, error, batch):
+    def _explain_refusal(self, error, batch, entries):
         """A refused PUT may be the limit of 100 hostnames per certificate, whose error code is not known: count and say so."""
         adding = sorted(set(item['cert_id'] for item in batch if item['enabled'] is not None))
         # Not the limit: a refused credential, or a certificate Cloudflare does not know (1415).
         if not adding or error.denied or error.status == 404 or UNKNOWN_CERTIFICATE in error.codes:
             return error
-        counts = self._on_certificates()
+        counts = _on_certificates(entries)
         figures = ', '.join('%d on %s' % (len(counts.get(certificate_id, [])), certificate_id) for certificate_id in adding)
         return error.restated(
             'Cloudflare refused the associations. If the certificate already has hostnames outside this task, it may be at its '
@@ -286,14 +280,14 @@ class HostnameAssociations(CloudflareTask):
             'mtls.cloudflare.hostname_certificate_info and all_associations: true (or read candidates with hostnames). %s'
             % (ASSOCIATIONS_PER_CERTIFICATE, figures, error.message))
 
-    def _wait(self):
+    def _wait(self, entries):
         removing = self.params['state'] == 'absent'
         if removing:
-            keys = [entry['hostname'] for entry in self.entries if entry['item'] is not None or entry['seen'].get('status') == 'pending_deletion']
+            keys = [entry['hostname'] for entry in entries if entry['item'] is not None or entry['seen'].get('status') == 'pending_deletion']
         else:
             # Every association that is not active yet, changed by this run or not: a timed-out one must fail the wait.
-            keys = [entry['hostname'] for entry in self.entries if entry['seen'].get('status') != 'active' or entry['item'] is not None]
-        by_hostname = dict((entry['hostname'], entry) for entry in self.entries)
+            keys = [entry['hostname'] for entry in entries if entry['seen'].get('status') != 'active' or entry['item'] is not None]
+        by_hostname = dict((entry['hostname'], entry) for entry in entries)
 
         def read(hostname):
             entry = by_hostname[hostname]
@@ -326,23 +320,29 @@ class HostnameAssociations(CloudflareTask):
             wait = Wait('the associations to be removed', read, state_of, ('absent',), ('pending_deletion', 'active', 'deleted'))
         else:
             wait = Wait('the associations to become active', read, state_of, ('active',), DEPLOYING, {
-                'deployment_timed_out': 'Cloudflare reports deployment_timed_out for the association of %s; remove the association '
-                                        '(state=absent) and create it again'})
+                'deployment_timed_out': deployment_timed_out('the association of %s', 'remove the association', 'create it')})
         # Start from what was read or what the PUT answered; a hostname the answer left out is read first.
-        first = dict((key, by_hostname[key]['seen']) for key in keys if not by_hostname[key]['changed'] or by_hostname[key].get('answered'))
+        first = dict((key, by_hostname[key]['seen']) for key in keys if by_hostname[key]['item'] is None or by_hostname[key].get('answered'))
         wait.run(self.client, keys, self.params['wait_timeout'], first=first)
 
-    def returns(self, state):
-        entries = []
-        for entry in self.entries:
-            changed = entry['changed'] if self.module.check_mode else entry['applied']
-            entries.append(dict(hostname=entry['hostname'], changed=changed, before=entry['before'], after=entry['after']))
-        return dict(hostnames=entries)
+    def returns(self, state, outcome):
+        return dict(hostnames=[dict(hostname=entry['hostname'], changed=entry['hostname'] in outcome.items, before=entry['before'],
+                                    after=entry['after']) for entry in state or []])
 
-    def diff(self, plan, state):
-        moved = [entry for entry in self.returns(state)['hostnames'] if entry['changed']]
+    def diff(self, outcome, state):
+        moved = [entry for entry in state or [] if entry['hostname'] in outcome.items]
         return dict(before=dict((entry['hostname'], _diff_view(entry['before'])) for entry in moved),
                     after=dict((entry['hostname'], _diff_view(entry['after'])) for entry in moved))
+
+
+def _on_certificates(entries):
+    """The hostnames of ``entries`` on each certificate once their changes are made (``after``, read or predicted)."""
+    counts = {}
+    for entry in entries:
+        after = entry['after']
+        if after is not None and after.get('cert_id') and after.get('enabled') is not None:
+            counts.setdefault(after['cert_id'], []).append(entry['hostname'])
+    return counts
 
 
 def _diff_view(association):

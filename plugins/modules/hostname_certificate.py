@@ -252,9 +252,10 @@ hostnames_not_detached:
 
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
 from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop import (
-    ALREADY_EXISTS, HOSTNAME_CERTIFICATE_LIMIT, IN_USE, PENDING_DEPLOYMENT, association_state, association_writes, certificate_diff_view,
-    certificate_leaf, check_private_key, delete_write, find_by_leaf, get_hostname_certificate, is_gone, list_associations, list_hostname_certificates,
-    read_associations, same_leaf, serial_matches, shape_hostname_certificate, upload_write,
+    ALREADY_EXISTS, DEPLOYING, HOSTNAME_CERTIFICATE_LIMIT, IN_USE, PENDING_DEPLOYMENT, association_state, association_writes,
+    certificate_diff_view, certificate_leaf, check_private_key, delete_write, deployment_timed_out, find_by_leaf, get_hostname_certificate,
+    is_gone, list_associations, list_hostname_certificates, read_associations, same_leaf, serial_matches, shape_hostname_certificate,
+    upload_write,
 )
 from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import InputError, validate_hostnames, validate_id, validate_serial
@@ -263,10 +264,8 @@ from ansible_collections.mtls.cloudflare.plugins.module_utils._wait import Wait,
 NOT_USABLE = {
     'pending_deletion': 'is pending_deletion: Cloudflare refuses to upload it again until the deletion completes; run again once it '
                         'is deleted (state=absent with wait=true waits for that)',
-    'deployment_timed_out': 'is in deployment_timed_out: Cloudflare could not deploy it; delete it (state=absent) and upload it again',
     'deletion_timed_out': 'is in deletion_timed_out: an earlier deletion did not complete; delete it again (state=absent), then upload it',
 }
-DEPLOYING = ('initializing', 'pending_deployment')
 
 
 class HostnameCertificate(CloudflareTask):
@@ -287,10 +286,11 @@ class HostnameCertificate(CloudflareTask):
     selectors = ('id', 'serial_number', 'certificate')
     option_checks = dict(id=validate_id, serial_number=validate_serial, detach_hostnames=validate_hostnames)
     non_negative = ('wait_timeout',)
-    leaf = None
-    hostnames = ()
-    detach = ()
-    not_detached = ()
+
+    def __init__(self, module):
+        super(HostnameCertificate, self).__init__(module)
+        # check_input(): the leaf of the certificate option.
+        self.leaf = None
 
     def check_input(self):
         params = self.params
@@ -299,7 +299,6 @@ class HostnameCertificate(CloudflareTask):
                 # A key pasted into the wrong option is a secret all the same: never echoed, not even in invocation.
                 self.module.no_log_values.add(params['certificate'])
             self.leaf = certificate_leaf(params['certificate'])
-        self.hostnames = params['detach_hostnames'] or []
         if params['state'] == 'present':
             check_private_key(params['private_key'])
             if params['detach_hostnames']:
@@ -310,14 +309,17 @@ class HostnameCertificate(CloudflareTask):
     # --- read and plan ---------------------------------------------------------------------------
 
     def read(self):
+        """The certificate, and what else was read with it: the zone's certificates (state=present), and of the hostnames to
+        detach those associated with it (PUT items) and those that are not."""
+        seen = dict(listing=None, detach=[], not_detached=[])
         if self.params['state'] == 'present':
-            self.listing = list_hostname_certificates(self.client, self.zone)
-            self.latest = find_by_leaf(self.listing, self.leaf)
-            return self.latest
-        self.latest = target = self._select()
+            seen['listing'] = list_hostname_certificates(self.client, self.zone)
+            self.latest = seen['certificate'] = find_by_leaf(seen['listing'], self.leaf)
+            return seen
+        self.latest = seen['certificate'] = target = self._select()
         if target is not None and shape_hostname_certificate(target)['status'] not in ('deleted', 'pending_deletion'):
-            self._read_detach(shape_hostname_certificate(target)['id'])
-        return target
+            seen['detach'], seen['not_detached'] = self._read_detach(shape_hostname_certificate(target)['id'])
+        return seen
 
     def _select(self):
         params = self.params
@@ -336,8 +338,9 @@ class HostnameCertificate(CloudflareTask):
         return (live or matches or [None])[0]
 
     def _read_detach(self, certificate_id):
-        """Read each hostname of detach_hostnames (or, with detach_all, list the zone's); only those on this certificate are detached."""
-        self.detach, self.not_detached = [], []
+        """(detach, not detached): each hostname of detach_hostnames read (or, with detach_all, the zone's listed); only those on
+        this certificate are detached."""
+        detach, not_detached = [], []
         if self.params['detach_all']:
             listed = list_associations(self.client, self.zone)
             if listed is None:
@@ -348,34 +351,41 @@ class HostnameCertificate(CloudflareTask):
             for hostname in sorted(listed):
                 association = listed[hostname]
                 if association_state(association) != 'absent' and association.get('cert_id') == certificate_id:
-                    self.detach.append({'hostname': association.get('hostname') or hostname, 'cert_id': certificate_id, 'enabled': None})
-            return
-        for hostname, association in zip(self.hostnames, read_associations(self.client, self.zone, self.hostnames)):
+                    detach.append({'hostname': association.get('hostname') or hostname, 'cert_id': certificate_id, 'enabled': None})
+            return detach, not_detached
+        hostnames = self.params['detach_hostnames'] or []
+        for hostname, association in zip(hostnames, read_associations(self.client, self.zone, hostnames)):
             current = association['cert_id'] if association_state(association) != 'absent' else None
             if current == certificate_id:
-                self.detach.append({'hostname': hostname, 'cert_id': certificate_id, 'enabled': None})
+                detach.append({'hostname': hostname, 'cert_id': certificate_id, 'enabled': None})
             else:
-                self.not_detached.append({'hostname': hostname, 'cert_id': current})
+                not_detached.append({'hostname': hostname, 'cert_id': current})
+        return detach, not_detached
 
     def plan(self, current):
-        wait = self.params['wait']
-        before = shape_hostname_certificate(current) if current is not None else None
-        if self.params['state'] == 'present':
+        wait, params = self.params['wait'], self.params
+        details = dict(listing=current['listing'], detach=current['detach'], not_detached=current['not_detached'])
+        before = shape_hostname_certificate(current['certificate']) if current['certificate'] is not None else None
+        if params['state'] == 'present':
             if before is None or before['status'] == 'pending_deletion':
                 # A copy on its way out is not adopted: the upload goes again once Cloudflare accepts it (_upload).
-                return Plan(before, dict(shape_hostname_certificate({}), certificate=self.leaf,
-                                         status='active' if wait else 'pending_deployment'), ['upload'])
+                copies = {}
+                upload = upload_write(self.client, self.zone, self.leaf, params['certificate'], params['private_key'], seen=copies)
+                return Plan(before, dict(shape_hostname_certificate({}), certificate=self.leaf, status='active' if wait else 'pending_deployment'),
+                            [upload], copies=copies, **details)
             self._usable(before)
-            return Plan(before, dict(before, status='active') if wait and before['status'] in DEPLOYING else before)
+            return Plan(before, dict(before, status='active') if wait and before['status'] in DEPLOYING else before, **details)
         if before is None or before['status'] == 'deleted':
-            return Plan(before, before)
+            return Plan(before, before, **details)
         if before['status'] == 'pending_deletion':
-            return Plan(before, dict(before, status='deleted') if wait else before)
-        before = dict(before, associated_hostnames=[item['hostname'] for item in self.detach])
-        writes = (['detach'] if self.detach else []) + ['delete']
-        return Plan(before, dict(before, status='deleted' if wait else 'pending_deletion', associated_hostnames=[]), writes)
+            return Plan(before, dict(before, status='deleted') if wait else before, **details)
+        before = dict(before, associated_hostnames=[item['hostname'] for item in current['detach']])
+        writes = association_writes(self.client, self.zone, current['detach']) + [delete_write(self.client, self.zone, before['id'])]
+        return Plan(before, dict(before, status='deleted' if wait else 'pending_deletion', associated_hostnames=[]), writes, **details)
 
     def _usable(self, shaped):
+        if shaped['status'] == 'deployment_timed_out':
+            raise CloudflareError(_deployment_timed_out('hostname certificate %s (the same certificate)' % shaped['id']))
         reason = NOT_USABLE.get(shaped['status'])
         if reason:
             raise CloudflareError('hostname certificate %s (the same certificate) %s' % (shaped['id'], reason))
@@ -383,29 +393,21 @@ class HostnameCertificate(CloudflareTask):
     # --- apply -----------------------------------------------------------------------------------
 
     def apply(self, plan):
-        if 'upload' in plan.writes:
-            self._upload()
-        if 'detach' in plan.writes:
-            for write in association_writes(self.client, self.zone, self.detach):
+        # The plan's writes in order: the upload (POST); or the PUTs that detach hostnames, then the DELETE.
+        for write in plan.writes:
+            if write.method == 'POST':
+                self._upload(write, plan)
+            elif write.method == 'PUT':
                 self.write(write)
-            self.detached = [item['hostname'] for item in self.detach]
-        if 'delete' in plan.writes:
-            self._delete(plan.before['id'])
+            else:
+                self._delete(write, plan)
         after = shape_hostname_certificate(self.latest) if self.latest is not None else None
         if self.params['wait'] and after is not None:
             after = self._wait_active(after['id']) if self.params['state'] == 'present' else self._wait_deleted(after['id'])
         return after
 
-    def _upload(self):
-        write = upload_write(self.client, self.zone, self.leaf, self.params['certificate'], self.params['private_key'])
-        seen = {}
-        read = write.read
-
-        def read_and_keep():
-            seen['copy'] = read()
-            return seen['copy']
-
-        write.read = read_and_keep
+    def _upload(self, write, plan):
+        seen = plan.details['copies']
         # A 1406 clears by itself only while the copy it is about is on its way out: the read after it shows that.
         try:
             uploaded, _by_this_run = self._until_accepted(
@@ -414,7 +416,7 @@ class HostnameCertificate(CloudflareTask):
                 'Cloudflare refuses the upload (1406) while the deleted copy of this certificate is still pending_deletion (this '
                 'usually clears in about 10 s)')
         except CloudflareError as error:
-            live = [shape_hostname_certificate(item) for item in self.listing if not is_gone(item)]
+            live = [shape_hostname_certificate(item) for item in plan.details['listing'] if not is_gone(item)]
             if error.refused and len(live) >= HOSTNAME_CERTIFICATE_LIMIT:
                 raise error.restated(
                     'Cloudflare refused the upload, and the zone holds %d hostname certificates, its limit (%d per zone): %s. '
@@ -424,17 +426,18 @@ class HostnameCertificate(CloudflareTask):
         self.latest = uploaded
         self._usable(shape_hostname_certificate(uploaded))
 
-    def _delete(self, certificate_id):
+    def _delete(self, write, plan):
+        certificate_id = plan.before['id']
         try:
             deleted, by_this_run = self._until_accepted(
-                lambda: self.write(delete_write(self.client, self.zone, certificate_id)), lambda error: PENDING_DEPLOYMENT in error.codes,
+                lambda: self.write(write), lambda error: PENDING_DEPLOYMENT in error.codes,
                 'Cloudflare refuses to delete hostname certificate %s (1434) while it is still pending_deployment; it deletes '
                 'it once the deployment completed (usually a few minutes)' % certificate_id)
         except CloudflareError as error:
             # Associations explain a refused DELETE (1433, or a refusal without any code); a token that may not delete,
             # or any other code, does not.
             if error.refused and not error.denied and (IN_USE in error.codes or not error.codes):
-                raise error.restated(self._refusal_message(certificate_id, error))
+                raise error.restated(self._refusal_message(certificate_id, error, plan.details['detach']))
             raise
         shaped = shape_hostname_certificate(deleted) if isinstance(deleted, dict) and (deleted.get('id') or deleted.get('cert_id')) else None
         self.latest = shaped or dict(shape_hostname_certificate(self.latest), status='deleted' if deleted is None or not by_this_run
@@ -472,7 +475,7 @@ class HostnameCertificate(CloudflareTask):
                 if not self.params['wait']:
                     self.client.waited += delay
 
-    def _refusal_message(self, certificate_id, error):
+    def _refusal_message(self, certificate_id, error, detach):
         if IN_USE in error.codes:
             text = ('Cloudflare refused to delete hostname certificate %s because hostnames are still associated with it (1433: '
                     'in use; Cloudflare deletes a certificate only once no association uses it)' % certificate_id)
@@ -481,11 +484,11 @@ class HostnameCertificate(CloudflareTask):
                     'it (Cloudflare deletes a certificate only once no association uses it)' % certificate_id)
         if self.params['detach_all']:
             text += ('; detach_all detached %s first, so hostnames were associated with it after the list was read: run the task again'
-                     % (', '.join(item['hostname'] for item in self.detach) or 'none'))
-        elif self.detach:
+                     % (', '.join(item['hostname'] for item in detach) or 'none'))
+        elif detach:
             text += ('; %s were detached first, so other hostnames must still use it: add them to detach_hostnames'
-                     % ', '.join(item['hostname'] for item in self.detach))
-        elif self.hostnames:
+                     % ', '.join(item['hostname'] for item in detach))
+        elif self.params['detach_hostnames']:
             text += '; none of detach_hostnames is associated with it: list the hostnames that are in detach_hostnames'
         else:
             text += '; list those hostnames in detach_hostnames to detach them before the delete'
@@ -494,8 +497,7 @@ class HostnameCertificate(CloudflareTask):
 
     def _wait_active(self, certificate_id):
         return self._wait(certificate_id, 'hostname certificate %s to become active' % certificate_id, ('active',), DEPLOYING, {
-            'deployment_timed_out': 'hostname certificate %s is in deployment_timed_out: Cloudflare could not deploy it; delete it '
-                                    '(state=absent) and upload it again'})
+            'deployment_timed_out': _deployment_timed_out('hostname certificate %s')})
 
     def _wait_deleted(self, certificate_id):
         return self._wait(certificate_id, 'hostname certificate %s to be deleted' % certificate_id, ('deleted',), ('pending_deletion',), {
@@ -514,18 +516,23 @@ class HostnameCertificate(CloudflareTask):
 
     # --- returns ---------------------------------------------------------------------------------
 
-    def returns(self, state):
-        check_mode = self.module.check_mode
-        detached = [item['hostname'] for item in self.detach] if check_mode else getattr(self, 'detached', [])
+    def returns(self, state, outcome):
+        details = outcome.plan.details if outcome.plan is not None else dict(detach=[], not_detached=[])
+        # Detached: the hostnames whose PUT this run applied (in check mode, would send).
+        detached = [item['hostname'] for item in details['detach'] if item['hostname'] in outcome.items]
         certificate = shape_hostname_certificate(state) if state is not None else None
-        return dict(hostname_certificate=certificate, detached_hostnames=detached, hostnames_not_detached=list(self.not_detached))
+        return dict(hostname_certificate=certificate, detached_hostnames=detached, hostnames_not_detached=list(details['not_detached']))
 
     def diff_view(self, state):
         view = certificate_diff_view(shape_hostname_certificate(state) if state is not None else None)
-        if self.params['state'] == 'absent' and (self.hostnames or self.params['detach_all']) and state is not None:
+        if self.params['state'] == 'absent' and (self.params['detach_hostnames'] or self.params['detach_all']) and state is not None:
             # Of detach_hostnames (or every hostname, with detach_all), those associated with the certificate: what the delete detaches.
             view['associated_hostnames'] = list(state.get('associated_hostnames') or [])
         return view
+
+
+def _deployment_timed_out(what):
+    return deployment_timed_out(what, 'delete it', 'upload it')
 
 
 def main():

@@ -246,13 +246,13 @@ from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop impo
     serial_matches, shape_hostname_certificate,
 )
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
-from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
+from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareInfoTask, run
 from ansible_collections.mtls.cloudflare.plugins.module_utils._validation import (
     check_days, check_parallel, validate_hostnames, validate_id, validate_serial,
 )
 
 
-class HostnameCertificateInfo(CloudflareTask):
+class HostnameCertificateInfo(CloudflareInfoTask):
     argument_spec = dict(
         id=dict(type='str'),
         status=dict(type='str', default='all', choices=['all'] + list(HOSTNAME_CERTIFICATE_STATUSES)),
@@ -306,14 +306,8 @@ class HostnameCertificateInfo(CloudflareTask):
             return False
         return params['expires_within_days'] is None or expires_within(certificate, params['expires_within_days'])
 
-    def plan(self, current):
-        return Plan(current, current)
-
-    def returns(self, state):
+    def returns(self, state, outcome):
         return state or {}
-
-    def diff(self, plan, state):
-        return None
 
 
 def main():

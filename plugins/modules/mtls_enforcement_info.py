@@ -232,7 +232,7 @@ class MtlsEnforcementInfo(CloudflareInfoTask):
         self.latest = result
         return result
 
-    def returns(self, state):
+    def returns(self, state, outcome):
         return state or {}
 
 

@@ -228,33 +228,24 @@ class MtlsEnforcementRule(CloudflareTask):
     def plan(self, current):
         rule = self.latest
         if self.params['state'] == 'absent':
-            return Plan(rule, None, ['delete_rule'] if rule is not None else [], rule=rule)
+            writes = [delete_rule_write(self.client, self.zone, self.ruleset['id'], rule['id'], self.params['description'])] if rule is not None else []
+            return Plan(rule, None, writes)
         if current is None:
-            writes = ['create_entrypoint']
+            writes = [create_entrypoint_write(self.client, self.zone, self.wanted)]
         elif rule is None:
-            writes = ['add_rule']
+            writes = [add_rule_write(self.client, self.zone, self.ruleset['id'], self.wanted)]
         elif not rule_is(rule, self.wanted):
-            writes = ['update_rule']
+            writes = [update_rule_write(self.client, self.zone, self.ruleset['id'], rule['id'], self.wanted)]
         else:
             writes = []
         after = rule if not writes else dict(rule or dict.fromkeys(('id', 'ref', 'version', 'last_updated')), **self.wanted)
-        return Plan(rule, after, writes, rule=rule)
+        return Plan(rule, after, writes)
 
     def apply(self, plan):
         if not plan.writes:
             return plan.after
-        rule = plan.details['rule']
-        kind = plan.writes[0]
-        if kind == 'create_entrypoint':
-            write = create_entrypoint_write(self.client, self.zone, self.wanted)
-        elif kind == 'add_rule':
-            write = add_rule_write(self.client, self.zone, self.ruleset['id'], self.wanted)
-        elif kind == 'update_rule':
-            write = update_rule_write(self.client, self.zone, self.ruleset['id'], rule['id'], self.wanted)
-        else:
-            write = delete_rule_write(self.client, self.zone, self.ruleset['id'], rule['id'], self.params['description'])
         try:
-            answer = self.write(write)[0]
+            answer = self.write(plan.writes[0])[0]
         except CloudflareError as error:
             raise with_waf_hint(error) from None
         # The answer is the ruleset after the write; after a lost answer, the ruleset read again (shaped already, or None).
@@ -262,7 +253,7 @@ class MtlsEnforcementRule(CloudflareTask):
         self.latest = self._found(self.ruleset)
         return self.latest
 
-    def returns(self, state):
+    def returns(self, state, outcome):
         result = dict(rule=state, ruleset_id=(self.ruleset or {}).get('id'))
         if self.wanted is not None:
             result.update(expression=self.wanted['expression'], hostnames=self.scope)

@@ -330,3 +330,30 @@ def test_changed_stays_true_once_any_write_was_applied(writer, api):
     with pytest.raises(CloudflareError):
         sender.send(revoke_write(client, ZONE, '%032x' % 2))
     assert sender.changed is True
+
+
+def test_the_writer_records_only_the_writes_this_run_applied(writer, api):
+    # The record the run's changed, per-item changed and diff are decided from: someone else's change is not in it.
+    other = '%032x' % 2
+    api.delete(ONE, **RATE_LIMITED)
+    api.get(ONE, json=envelope(certificate('pending_revocation')))
+    api.delete(LIST + '/' + other, json=envelope(certificate('pending_revocation', 2)))
+    client, sender = writer()
+    someone_elses, mine = revoke_write(client, ZONE, CERT_ID), revoke_write(client, ZONE, other)
+    sender.send(someone_elses)
+    assert sender.applied() == [] and sender.changed is False
+    sender.send(mine)
+    assert sender.applied() == [mine] and [key for write in sender.applied() for key in write.items] == [other]
+
+
+def test_a_write_sent_with_a_workers_client_is_read_again_and_retried_with_it(writer, api, clock, make_client):
+    api.delete(ONE, **RATE_LIMITED)
+    api.get(ONE, json=envelope(certificate('active')))
+    api.delete(ONE, json=envelope(certificate('pending_revocation')))
+    client, sender = writer()
+    worker = make_client()
+    assert sender.send(revoke_write(client, ZONE, CERT_ID), worker)[1] is True
+    assert methods(api) == ['DELETE', 'GET', 'DELETE'] and clock.sleeps == [3.0]
+    # The wait for Retry-After counts against the worker's budget, not the run's client.
+    assert worker.waited == 3.0 and client.waited == 0.0
+    assert sender.changed is True

@@ -344,9 +344,9 @@ def test_the_run_contract_closes_the_pool_before_returns_and_returns_closes_noth
         events.append('close')
         close(pool)
 
-    def returning(task, state):
+    def returning(task, state, outcome):
         events.append('returns')
-        return returns(task, state)
+        return returns(task, state, outcome)
     monkeypatch.setattr(_pool.WorkerPool, 'close', closing)
     monkeypatch.setattr(client_certificates.ClientCertificates, 'returns', returning)
     api.get(LIST, json=page([certificate('active', 1)]))

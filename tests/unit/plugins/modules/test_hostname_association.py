@@ -201,6 +201,13 @@ def test_a_failed_second_batch_still_reports_the_first(run_module, api):
     assert [entry['changed'] for entry in result['hostnames']] == [True] * 100 + [False] * 20
 
 
+def test_a_failed_read_still_lists_each_hostname_with_nothing_known(run_module, api):
+    api.get(HOSTNAMES + '/a.example.com', status=403, json=envelope(success=False, errors=[{'code': 10000, 'message': 'Authentication error'}]))
+    code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=['a.example.com']))
+    assert code == 1 and result['changed'] is False
+    assert result['hostnames'] == [dict(hostname='a.example.com', changed=False, before=None, after=None)]
+
+
 @pytest.mark.parametrize('args,option,text', [
     (dict(state='enabled', certificate_id=None), 'certificate_id', 'state is enabled but all of the following are missing'),
     (dict(state='disabled', certificate_id=None), 'certificate_id', 'state is disabled but all of the following are missing'),
