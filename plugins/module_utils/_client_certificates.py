@@ -39,10 +39,7 @@ ALREADY_REVOKED = 1407
 
 
 def _path(client, zone, certificate_id=None):
-    segments = ['zones', zone, 'client_certificates']
-    if certificate_id is not None:
-        segments.append(certificate_id)
-    return client.path(*segments)
+    return client.path('zones', zone, 'client_certificates', *([] if certificate_id is None else [certificate_id]))
 
 
 def shape_client_certificate(raw):

@@ -97,10 +97,7 @@ def _certificates_path(client, zone, certificate_id=None):
 
 
 def _hostnames_path(client, zone, hostname=None):
-    segments = ['zones', zone, 'origin_tls_client_auth', 'hostnames']
-    if hostname is not None:
-        segments.append(hostname)
-    return client.path(*segments)
+    return client.path('zones', zone, 'origin_tls_client_auth', 'hostnames', *([] if hostname is None else [hostname]))
 
 
 # --- hostname certificates -------------------------------------------------------------------
