@@ -411,7 +411,7 @@ class HostnameCertificate(CloudflareTask):
         # A 1406 clears by itself only while the copy it is about is on its way out: the read after it shows that.
         try:
             uploaded, _by_this_run = self._until_accepted(
-                lambda: self.write(write),
+                self.client, lambda client: self.write(write, client),
                 lambda error: ALREADY_EXISTS in error.codes and shape_hostname_certificate(seen.get('copy'))['status'] == 'pending_deletion',
                 'Cloudflare refuses the upload (1406) while the deleted copy of this certificate is still pending_deletion (this '
                 'usually clears in about 10 s)')
@@ -430,7 +430,7 @@ class HostnameCertificate(CloudflareTask):
         certificate_id = plan.before['id']
         try:
             deleted, by_this_run = self._until_accepted(
-                lambda: self.write(write), lambda error: PENDING_DEPLOYMENT in error.codes,
+                self.client, lambda client: self.write(write, client), lambda error: PENDING_DEPLOYMENT in error.codes,
                 'Cloudflare refuses to delete hostname certificate %s (1434) while it is still pending_deployment; it deletes '
                 'it once the deployment completed (usually a few minutes)' % certificate_id)
         except CloudflareError as error:
@@ -443,26 +443,28 @@ class HostnameCertificate(CloudflareTask):
         self.latest = shaped or dict(shape_hostname_certificate(self.latest), status='deleted' if deleted is None or not by_this_run
                                      else 'pending_deletion')
 
-    def _until_accepted(self, send, clears, refusal):
-        """``send()``, sent again while Cloudflare refuses it with a refusal that clears by itself (``clears(error)``).
+    def _until_accepted(self, client, send, clears, refusal):
+        """``send(client)``, sent again while Cloudflare refuses it with a refusal that clears by itself (``clears(error)``).
 
-        The wait is bounded by wait_timeout with wait: true, else by what is left of api_max_wait;
-        past it, the refusal fails with ``refusal`` and what to do.
+        ``client`` sends it, times the wait and, without wait: true, counts it. The wait is bounded
+        by wait_timeout with wait: true, else by what is left of the client's api_max_wait (the wait
+        then counts against it, as its retries' waits do); past it, the refusal fails with
+        ``refusal`` and what to do.
         """
         if self.params['wait']:
             budget, option = float(self.params['wait_timeout']), 'wait_timeout'
         else:
-            budget, option = max(0.0, self.client.max_wait - self.client.waited), 'api_max_wait'
-        deadline = self.client.clock() + budget
+            budget, option = max(0.0, client.max_wait - client.waited), 'api_max_wait'
+        deadline = client.clock() + budget
         intervals = poll_intervals()
         warned = False
         while True:
             try:
-                return send()
+                return send(client)
             except CloudflareError as error:
                 if not error.refused or not clears(error):
                     raise
-                remaining = deadline - self.client.clock()
+                remaining = deadline - client.clock()
                 if remaining <= 0:
                     raise error.restated('%s, and it still did after %.0f s of waiting (%s). Run the task again later, or give it a '
                                          'longer budget (wait: true with a larger wait_timeout, or a larger api_max_wait). %s'
@@ -471,9 +473,10 @@ class HostnameCertificate(CloudflareTask):
                     self.module.warn('%s; sending it again for up to %.0f s (%s)' % (refusal, remaining, option))
                     warned = True
                 delay = min(next(intervals), remaining)
-                self.client.sleep(delay)
-                if not self.params['wait']:
-                    self.client.waited += delay
+                if self.params['wait']:
+                    client.sleep(delay)
+                else:
+                    client.wait_within_budget(delay)
 
     def _refusal_message(self, certificate_id, error, detach):
         if IN_USE in error.codes:
