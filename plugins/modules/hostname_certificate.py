@@ -287,41 +287,39 @@ class HostnameCertificate(CloudflareTask):
     option_checks = dict(id=validate_id, serial_number=validate_serial, detach_hostnames=validate_hostnames)
     non_negative = ('wait_timeout',)
 
-    def __init__(self, module):
-        super(HostnameCertificate, self).__init__(module)
-        # check_input(): the leaf of the certificate option.
-        self.leaf = None
-
     def check_input(self):
+        """The leaf of the certificate option (None without one)."""
         params = self.params
+        leaf = None
         if params['certificate'] is not None:
             if 'PRIVATE KEY-----' in params['certificate']:
                 # A key pasted into the wrong option is a secret all the same: never echoed, not even in invocation.
                 self.module.no_log_values.add(params['certificate'])
-            self.leaf = certificate_leaf(params['certificate'])
+            leaf = certificate_leaf(params['certificate'])
         if params['state'] == 'present':
             check_private_key(params['private_key'])
             if params['detach_hostnames']:
                 raise InputError('detach_hostnames only applies to state=absent; use mtls.cloudflare.hostname_association to change associations')
             if params['detach_all']:
                 raise InputError('detach_all only applies to state=absent; use mtls.cloudflare.hostname_association to change associations')
+        return leaf
 
     # --- read and plan ---------------------------------------------------------------------------
 
-    def read(self):
+    def read(self, given):
         """The certificate, and what else was read with it: the zone's certificates (state=present), and of the hostnames to
-        detach those associated with it (PUT items) and those that are not."""
-        seen = dict(listing=None, detach=[], not_detached=[])
+        detach those associated with it (PUT items) and those that are not; ``leaf``: ``given``, the certificate option's leaf."""
+        seen = dict(listing=None, detach=[], not_detached=[], leaf=given)
         if self.params['state'] == 'present':
             seen['listing'] = list_hostname_certificates(self.client, self.zone)
-            self.latest = seen['certificate'] = find_by_leaf(seen['listing'], self.leaf)
+            self.latest = seen['certificate'] = find_by_leaf(seen['listing'], given)
             return seen
-        self.latest = seen['certificate'] = target = self._select()
+        self.latest = seen['certificate'] = target = self._select(given)
         if target is not None and shape_hostname_certificate(target)['status'] not in ('deleted', 'pending_deletion'):
             seen['detach'], seen['not_detached'] = self._read_detach(shape_hostname_certificate(target)['id'])
         return seen
 
-    def _select(self):
+    def _select(self, leaf):
         params = self.params
         if params['id'] is not None:
             return get_hostname_certificate(self.client, self.zone, params['id'])
@@ -329,7 +327,7 @@ class HostnameCertificate(CloudflareTask):
         if params['serial_number'] is not None:
             matches = [item for item in listing if serial_matches(item.get('serial_number'), params['serial_number'])]
         else:
-            matches = [item for item in listing if same_leaf(item, self.leaf)]
+            matches = [item for item in listing if same_leaf(item, leaf)]
         live = [item for item in matches if not is_gone(item)]
         if len(live) > 1:
             selector = 'serial_number %s' % params['serial_number'] if params['serial_number'] is not None else 'certificate'
@@ -370,8 +368,8 @@ class HostnameCertificate(CloudflareTask):
             if before is None or before['status'] == 'pending_deletion':
                 # A copy on its way out is not adopted: the upload goes again once Cloudflare accepts it (_upload).
                 copies = {}
-                upload = upload_write(self.client, self.zone, self.leaf, params['certificate'], params['private_key'], seen=copies)
-                return Plan(before, dict(shape_hostname_certificate({}), certificate=self.leaf, status='active' if wait else 'pending_deployment'),
+                upload = upload_write(self.client, self.zone, current['leaf'], params['certificate'], params['private_key'], seen=copies)
+                return Plan(before, dict(shape_hostname_certificate({}), certificate=current['leaf'], status='active' if wait else 'pending_deployment'),
                             [upload], copies=copies, **details)
             self._usable(before)
             return Plan(before, dict(before, status='active') if wait and before['status'] in DEPLOYING else before, **details)
