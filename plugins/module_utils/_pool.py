@@ -270,9 +270,9 @@ class RateBudget(object):
                 if why.startswith('the Retry-After'):
                     self.warn('Cloudflare API: rate limited (HTTP 429); requests wait %.1f s for %s' % (delay, why))
                 else:
+                    policies = ', '.join('%d requests per %.0f s' % policy for policy in self.policies)
                     self.warn('Cloudflare API: the rate limit (%s) is nearly spent; requests are paced to stay under it (first '
-                              'pause %.1f s, for %s)' % (', '.join('%d requests per %.0f s' % policy for policy in self.policies),
-                                                          delay, why))
+                              'pause %.1f s, for %s)' % (policies, delay, why))
             with self._lock:
                 self.waited += delay
             if client is not None:
