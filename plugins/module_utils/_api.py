@@ -349,6 +349,10 @@ class CloudflareClient(object):
         """Sleep outside the retry budget (waiting for a state is budgeted by wait_timeout)."""
         _sleep(seconds)
 
+    def wait_within_budget(self, seconds):
+        """Sleep ``seconds`` out of the api_max_wait budget: counted in ``waited``, as the retries' waits are."""
+        self._wait(seconds)
+
     def _wait(self, delay):
         _sleep(delay)
         self.waited += delay

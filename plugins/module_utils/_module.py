@@ -7,18 +7,18 @@
 
 """The run contract every module of the collection fills.
 
-A module is a ``CloudflareTask``: its options, their rules, and four hooks. ``run()`` does
+A module is a ``CloudflareTask``: its options, their rules, and its hooks. ``run()`` does
 the rest, always in this order:
 
 1. declarative option checks (numbers, ids, selectors, zone), then the task's own
-   ``check_input()``: all before any request;
-2. ``read()``: what Cloudflare holds now;
-3. ``plan(current)``: ONE plan, which carries the writes themselves (``_writes.Write``) and
+   ``given = check_input()``: all before any request;
+2. ``current = read(given)``: what Cloudflare holds now;
+3. ``plan = plan(current)``: ONE plan, which carries the writes themselves (``_writes.Write``) and
    the check-mode prediction (``Plan.after``);
 4. check mode: the plan's prediction; otherwise ``apply(plan)`` sends the plan's writes, each
    through ``write()`` and so through the run's ``Writer`` (``_writes.py``), which records each
    write this run applied;
-5. ``close()``: what the hooks opened is released, whatever happened;
+5. ``close(current)``: what the hooks opened is released, whatever happened;
 6. one exit: ``outcome_of()`` decides, in this one place, what the run changed: in check mode
    the plan's writes, otherwise the writes this run applied (a write refused with 429 whose
    re-read shows the change made by someone else is not one). ``changed``, the per-item
@@ -26,6 +26,22 @@ the rest, always in this order:
    ``returns(state, outcome)`` of what was seen last, ``diff(outcome, state)``, and
    ``api_error`` only when a request failed. ``fail_json`` is called outside any ``except``
    block, so no traceback is attached to an API, network or input error.
+
+Hooks get and return what they need; they hand nothing to each other through attributes.
+``check_input()`` returns what it parsed from the options (None by default), which ``read()``
+gets; ``read()`` returns everything ``plan()`` needs (the input parsed too); ``plan()`` puts in
+``Plan.details`` what ``apply()``, ``returns()`` and ``diff()`` need. ``returns()`` and ``diff()``
+reach the plan as ``outcome.plan``, what ``read()`` returned as ``outcome.current`` (there even
+when ``plan()`` failed) and the run's failure as ``outcome.failure``: what a failing hook knew
+that the return values show travels on its error (``SelectionError.candidates``, for example).
+A resource a hook opens (worker sessions) is returned by it, and released by the hook itself
+when it fails, else by ``close(current)``.
+
+A task keeps four attributes past ``__init__``, the contract's and not hook-to-hook state:
+``client``, ``writer`` and ``zone`` are the run's set-up, made by ``run()`` once the input is
+checked and used by every hook that sends a request; ``latest`` is the last state seen, which
+the hooks update as they read and write (a wait polls it) and which ``run()`` returns when the
+run fails, wherever it failed: a failure ends the hook, so no hook could return it.
 """
 
 from __future__ import annotations
@@ -96,23 +112,27 @@ class Plan(object):
 class Outcome(object):
     """What the run changed (``outcome_of``): ``changed``, and ``items``, the keys of the per-item results changed.
 
-    ``plan`` is the run's plan (None when the run failed before it had one).
+    ``plan`` is the run's plan (None when the run failed before it had one), ``current`` what
+    ``read()`` returned (None when the run failed before), ``failure`` the run's CloudflareError (or None).
     """
 
-    def __init__(self, plan, changed=False, items=frozenset()):
+    def __init__(self, plan, changed=False, items=frozenset(), current=None, failure=None):
         self.plan = plan
         self.changed = changed
         self.items = frozenset(items)
+        self.current = current
+        self.failure = failure
 
 
-def outcome_of(module, task, plan, failure):
+def outcome_of(module, task, current, plan, failure):
     """The one decision of what a run changed: check mode predicts the plan's writes; a real run counts those it applied."""
+    seen = dict(current=current, failure=failure)
     if module.check_mode:
         if plan is None or failure is not None:
-            return Outcome(plan)
-        return Outcome(plan, plan.changes, plan.items)
+            return Outcome(plan, **seen)
+        return Outcome(plan, plan.changes, plan.items, **seen)
     applied = task.writer.applied() if task.writer is not None else []
-    return Outcome(plan, bool(applied), [key for write in applied for key in write.items])
+    return Outcome(plan, bool(applied), [key for write in applied for key in write.items], **seen)
 
 
 class CloudflareTask(object):
@@ -124,7 +144,8 @@ class CloudflareTask(object):
     for example hostnames lower-cased and de-duplicated, or raises an InputError naming the
     option); options checked with ``validate_id`` also refuse an id that YAML read as a
     number. ``non_negative``: number options that must be 0 or more, and at most what
-    ``maxima`` says for them. ``latest`` is the last state seen, returned also when the run fails.
+    ``maxima`` says for them. ``latest`` is the last state seen, returned also when the run fails;
+    ``client``, ``writer`` and ``zone`` are the run's set-up (see the module's docstring for why these stay attributes).
     """
 
     argument_spec = {}
@@ -143,10 +164,11 @@ class CloudflareTask(object):
         self.latest = None
 
     def check_input(self):
-        """Refuse what a request is not needed to refuse."""
+        """Refuse what a request is not needed to refuse; return what was parsed, for ``read()`` (None: nothing)."""
+        return None
 
-    def read(self):
-        """What Cloudflare holds now (also sets ``latest``)."""
+    def read(self, given):
+        """What Cloudflare holds now, and whatever else ``plan()`` needs (``given``: what ``check_input()`` returned); also sets ``latest``."""
         return None
 
     def plan(self, current):
@@ -176,8 +198,11 @@ class CloudflareTask(object):
         """Send ``write`` (with ``client``, a worker's, or the run's): the one way a task sends one."""
         return self.writer.send(write, client)
 
-    def close(self):
-        """Release what ``read()`` or ``apply()`` opened (worker sessions); the contract calls it once both are done."""
+    def close(self, current):
+        """Release what ``read()`` opened and returned in ``current`` (None when it failed: then it released it itself).
+
+        The contract calls it once ``read()``, ``plan()`` and ``apply()`` are done, whatever happened.
+        """
 
 
 class CloudflareInfoTask(CloudflareTask):
@@ -307,26 +332,27 @@ def run(task_class):
     """Run ``task_class`` as a module: the whole contract, one exit."""
     module = CloudflareModule(task_class)
     task = task_class(module)
-    plan = after = failure = None
+    current = plan = after = failure = None
     try:
         check_shared_input(module, task)
-        task.check_input()
+        given = task.check_input()
         task.client = CloudflareClient(module)
         # Every request asks the rate budget the processes of this controller (Ansible's forks) share for this credential.
         task.client.budget = RateBudget(module.warn, budget_key(task.client))
         task.writer = Writer(task.client, module.warn)
         task.zone = zone_id_of(task.client, module.params)
-        plan = task.plan(task.read())
+        current = task.read(given)
+        plan = task.plan(current)
         after = plan.after if module.check_mode else task.apply(plan)
     except CloudflareError as error:
         failure = error
     finally:
-        task.close()
-    _finish(module, task, plan, after, failure)
+        task.close(current)
+    _finish(module, task, current, plan, after, failure)
 
 
-def _finish(module, task, plan, after, failure):
-    outcome = outcome_of(module, task, plan, failure)
+def _finish(module, task, current, plan, after, failure):
+    outcome = outcome_of(module, task, current, plan, failure)
     state = after if failure is None else task.latest
     result = dict(changed=outcome.changed)
     result.update(task.returns(state, outcome))

@@ -307,22 +307,19 @@ class ClientCertificate(CloudflareTask):
     option_checks = dict(id=validate_id, serial_number=validate_serial, fingerprint_sha256=validate_fingerprint)
     non_negative = ('wait_timeout',)
 
-    def __init__(self, module):
-        super(ClientCertificate, self).__init__(module)
-        # check_input(): the csr as PEM; read(): the candidates of an ambiguous selection.
-        self.csr = None
-        self.candidates = None
-
     def check_input(self):
+        """The csr as PEM (None without one)."""
         params = self.params
         if not 1 <= params['validity_days'] <= MAX_DAYS:
             # Cloudflare documents no upper bound; beyond 100 years is a typo, not a certificate lifetime.
             raise InputError('validity_days must be a positive number of days, at most %d, got %d' % (MAX_DAYS, params['validity_days']))
-        if params['csr'] is not None:
-            self.csr = csr_pem(params['csr'], 'csr')
+        return csr_pem(params['csr'], 'csr') if params['csr'] is not None else None
 
-    def read(self):
-        """The certificate the task is about, or None when state=present should issue one from the csr."""
+    def read(self, given):
+        """``certificate``: the one the task is about, or None when state=present should issue one from the csr; ``csr``: ``given``.
+
+        Several certificates that match fail with a SelectionError, which lists them (``candidates``).
+        """
         params = self.params
         if params['id'] is not None:
             current = get_client_certificate(self.client, self.zone, params['id'])
@@ -330,13 +327,9 @@ class ClientCertificate(CloudflareTask):
                 raise CloudflareError('no client certificate with id %s in zone %s; check the id and the zone' % (params['id'], self.zone))
         else:
             option = next(name for name in ('csr', 'serial_number', 'fingerprint_sha256') if params[name] is not None)
-            criterion = Criterion(option, self.csr if option == 'csr' else params[option])
-            try:
-                # One CSR may have been issued several times; revoked certificates are history, not candidates.
-                current, revoked = find_one_client_certificate(self.client, self.zone, criterion, skip_revoked=option == 'csr')
-            except SelectionError as error:
-                self.candidates = error.candidates
-                raise
+            criterion = Criterion(option, given if option == 'csr' else params[option])
+            # One CSR may have been issued several times; revoked certificates are history, not candidates.
+            current, revoked = find_one_client_certificate(self.client, self.zone, criterion, skip_revoked=option == 'csr')
             if current is None and option == 'csr':
                 if params['state'] == 'revoked' and revoked:
                     current = max(revoked, key=lambda item: item.get('issued_on') or '')
@@ -345,32 +338,36 @@ class ClientCertificate(CloudflareTask):
             elif current is None:
                 raise CloudflareError('no client certificate with %s %s in zone %s; check the value and the zone' % (option, params[option], self.zone))
         self.latest = current
-        return current
+        return dict(certificate=current, csr=given)
 
     def plan(self, current):
-        """Decide from the current status; a state the certificate cannot reach fails, with nothing sent."""
+        """Decide from the current status; a state the certificate cannot reach fails, with nothing sent.
+
+        ``details``: ``kind``, the write's (issue, reactivate, revoke), ``certificate``, as read, and ``settle_first``.
+        """
         state, wait = self.params['state'], self.params['wait']
+        current, csr = current['certificate'], current['csr']
         if current is None:
-            predicted = dict(csr_subject(self.csr), status='active', csr=self.csr, validity_days=self.params['validity_days'])
-            return Plan(None, shape_client_certificate(predicted), [issue_write(self.client, self.zone, self.csr, self.params['validity_days'])],
+            predicted = dict(csr_subject(csr), status='active', csr=csr, validity_days=self.params['validity_days'])
+            return Plan(None, shape_client_certificate(predicted), [issue_write(self.client, self.zone, csr, self.params['validity_days'])],
                         kind='issue')
         status, certificate_id = current.get('status'), current.get('id')
         before = shape_client_certificate(current)
         rules = STATUS_RULES[state]
         if status in rules['needs']:
             return Plan(before, dict(before, status=rules['final'] if wait else rules['pending']), [rules['write'](self.client, self.zone, certificate_id)],
-                        kind=WRITES[state])
+                        kind=WRITES[state], certificate=current)
         if status in rules['already']:
-            return Plan(before, dict(before, status=rules['final'] if wait else status))
+            return Plan(before, dict(before, status=rules['final'] if wait else status), certificate=current)
         if state == 'revoked' and status == 'pending_reactivation':
             if wait:
                 return Plan(before, dict(before, status='revoked'), [revoke_write(self.client, self.zone, certificate_id)], kind='revoke',
-                            settle_first=True)
+                            certificate=current, settle_first=True)
             raise CloudflareError(status_refusal(state, status, certificate_id) + ', or set wait: true to wait for the reactivation and then revoke it')
         raise CloudflareError(status_refusal(state, status, certificate_id))
 
     def apply(self, plan):
-        certificate = self.latest
+        certificate = plan.details.get('certificate')
         kind = plan.details.get('kind')
         if kind == 'issue':
             try:
@@ -413,8 +410,8 @@ class ClientCertificate(CloudflareTask):
         result = {}
         if state is not None:
             result['client_certificate'] = shape_client_certificate(state)
-        if self.candidates:
-            result['candidates'] = self.candidates
+        if isinstance(outcome.failure, SelectionError) and outcome.failure.candidates:
+            result['candidates'] = outcome.failure.candidates
         return result
 
     def diff_view(self, state):

@@ -206,7 +206,7 @@ class ClientCertificateInfo(CloudflareInfoTask):
     option_checks = dict(id=validate_id, serial_number=validate_serial, fingerprint_sha256=validate_fingerprint,
                          expires_within_days=check_days)
 
-    def read(self):
+    def read(self, given):
         params = self.params
         status = params['status']
         if params['id'] is not None:

@@ -313,6 +313,14 @@ def _check_common_name(value, option):
     return value
 
 
+class ReportedFailure(CloudflareError):
+    """A failure with return values of its own, ``report``: the max_changes guard's (``would_change``, and ``guard`` in check mode)."""
+
+    def __init__(self, message, report=None):
+        super(ReportedFailure, self).__init__(message)
+        self.report = report or {}
+
+
 def describe(entry):
     """A certificate as a person can tell it: id, serial number and common name."""
     return '%s (serial %s, %s)' % (entry.get('id'), entry.get('serial_number') or 'unknown', entry.get('common_name') or 'no common name')
@@ -342,23 +350,8 @@ class ClientCertificates(CloudflareTask):
                          expires_within_days=check_days, parallel=check_parallel)
     non_negative = ('wait_timeout', 'max_changes')
 
-    def __init__(self, module):
-        super(ClientCertificates, self).__init__(module)
-        # check_input(): the issued_before moment, and the time the filters compare with.
-        self.before = None
-        self.now = None
-        # read(): the shared rate budget, the worker pool (closed by close()), the list entries not found,
-        # and (matched, of the zone's) when filters alone matched every certificate of the zone.
-        self.budget = None
-        self.pool = None
-        self.missing = ()
-        self.matched_all = None
-        # plan(): one entry per selected certificate, and what the max_changes guard refused (ids, and its report).
-        self.entries = ()
-        self.guarded = None
-        self.guard = None
-
     def check_input(self):
+        """The filters' moments: ``before`` (issued_before, or None) and ``now``, the time the filters compare with."""
         params = self.params
         if not params['all'] and not any(params.get(name) is not None for name in LISTS + FILTERS):
             raise InputError('nothing is selected: give ids, serial_numbers, fingerprints_sha256, common_names or a filter (common_name, '
@@ -367,18 +360,26 @@ class ClientCertificates(CloudflareTask):
         if params['all'] and any(params.get(name) is not None for name in LISTS):
             raise InputError('all: true selects every client certificate; it cannot be combined with %s'
                              % ', '.join(name for name in LISTS if params.get(name) is not None))
-        if params['issued_before'] is not None:
-            self.before = parse_moment(params['issued_before'])
-        self.now = datetime.datetime.now(datetime.timezone.utc)
+        before = parse_moment(params['issued_before']) if params['issued_before'] is not None else None
+        return dict(before=before, now=datetime.datetime.now(datetime.timezone.utc))
 
     # --- reading -------------------------------------------------------------------------------
 
-    def read(self):
-        params = self.params
+    def read(self, given):
+        """``selected``: the certificates selected; ``pool``: the worker pool (released by ``close()``, or here if the read fails);
+        ``missing``: the list entries not found; ``matched_all``: (matched, of the zone's) when filters alone matched every
+        certificate of the zone, else None."""
         # The run's budget (shared with the other processes of this controller that use the same credential and API):
         # the task's own reads and its workers' requests count against it.
-        self.budget = self.client.budget
-        self.pool = WorkerPool(self.client, params['parallel'], self.budget)
+        pool = WorkerPool(self.client, self.params['parallel'], self.client.budget)
+        try:
+            return dict(self._select(given, pool), pool=pool)
+        except BaseException:
+            pool.close()
+            raise
+
+    def _select(self, given, pool):
+        params = self.params
         wanted = dict(ids=dict((value, value) for value in params['ids'] or []),
                       serial_numbers=dict((normalize_serial(value), value) for value in params['serial_numbers'] or []),
                       fingerprints_sha256=dict((normalize_fingerprint(value), value) for value in params['fingerprints_sha256'] or []),
@@ -388,7 +389,7 @@ class ClientCertificates(CloudflareTask):
         selected = []
         seen = 0
         if wanted['ids'] and len(wanted['ids']) <= GET_EACH_UP_TO and not any(wanted[name] for name in LISTS if name != 'ids'):
-            answers = self.pool.map(lambda client, key: get_client_certificate(client, self.zone, key), list(wanted['ids']))
+            answers = pool.map(lambda client, key: get_client_certificate(client, self.zone, key), list(wanted['ids']))
             for answer in answers:
                 if isinstance(answer, Exception):
                     raise answer
@@ -404,22 +405,23 @@ class ClientCertificates(CloudflareTask):
                 hits = [name for name in LISTS if keys[name] in wanted[name]]
                 for name in hits:
                     found[name].add(keys[name])
-                if (hits or not listed) and self._filtered_in(item):
+                if (hits or not listed) and self._filtered_in(item, given):
                     selected.append(item)
             # Many certificates may share a common name: with common_names, every page is read.
             if listed and not wanted['common_names'] and all(len(found[name]) == len(wanted[name]) for name in LISTS):
                 # Every listed certificate is found: the rest of the zone cannot be selected.
                 break
+        matched_all = None
         if not listed and not params['all'] and selected:
             # Filters alone: unless all: true, they must leave some certificate of the zone out.
             total = seen if params['status'] is None else self._zone_total()
             if len(selected) >= total:
-                self.matched_all = (len(selected), total)
-        self.missing = [(name, original) for name in LISTS for key, original in wanted[name].items() if key not in found[name]]
-        if self.missing:
+                matched_all = (len(selected), total)
+        missing = [(name, original) for name in LISTS for key, original in wanted[name].items() if key not in found[name]]
+        if missing:
             self.module.warn('no client certificate in zone %s matches %s' % (
-                self.zone, ', '.join('%s %s' % (name.rstrip('s').replace('_sha256', ' sha256'), value) for name, value in self.missing)))
-        return selected
+                self.zone, ', '.join('%s %s' % (name.rstrip('s').replace('_sha256', ' sha256'), value) for name, value in missing)))
+        return dict(selected=selected, missing=missing, matched_all=matched_all)
 
     def _zone_total(self):
         """How many certificates the zone holds, whatever their status: one small page's total_count, else every page counted."""
@@ -428,7 +430,7 @@ class ClientCertificates(CloudflareTask):
             total = sum(len(items) for items in client_certificate_pages(self.client, self.zone))
         return total
 
-    def _filtered_in(self, item):
+    def _filtered_in(self, item, given):
         params = self.params
         if params['status'] is not None and item.get('status') != params['status']:
             return False
@@ -439,27 +441,32 @@ class ClientCertificates(CloudflareTask):
                 return False
             if not any(char in pattern for char in '*?[') and name != pattern:
                 return False
-        if self.before is not None:
+        if given['before'] is not None:
             issued = parse_timestamp(item.get('issued_on'))
-            if issued is None or issued >= self.before:
+            if issued is None or issued >= given['before']:
                 return False
-        if params['expires_within_days'] is not None and not expires_within(item, params['expires_within_days'], now=self.now):
+        if params['expires_within_days'] is not None and not expires_within(item, params['expires_within_days'], now=given['now']):
             return False
         return True
 
     # --- the plan ------------------------------------------------------------------------------
 
     def plan(self, current):
+        """The writes, and one entry per selected certificate as predicted; ``details``: ``entries`` (which ``apply()`` turns into the
+        real outcome), ``pool``, and ``report``, what the max_changes guard says in check mode.
+
+        A real run that the guard refuses fails with a ReportedFailure, which carries that report (the ids it would change)."""
         rules = STATUS_RULES[self.params['state']]
-        if self.matched_all is not None:
+        matched_all = current['matched_all']
+        if matched_all is not None:
             given = [name for name in FILTERS if self.params.get(name) is not None]
             raise CloudflareError(
                 'the filters %s match every client certificate of zone %s (%d of %d); nothing was changed. Filters alone never '
                 'select every certificate, as an empty selection never does: to act on all of them, set all: true (with the same '
-                'filters), or narrow the filters' % (', '.join(given), self.zone, self.matched_all[0], self.matched_all[1]))
-        self.entries = []
+                'filters), or narrow the filters' % (', '.join(given), self.zone, matched_all[0], matched_all[1]))
+        entries = []
         writes = []
-        for certificate in current:
+        for certificate in current['selected']:
             entry = dict((field, certificate.get(field)) for field in ENTRY_FIELDS)
             status = certificate.get('status')
             if status in rules['needs']:
@@ -472,46 +479,47 @@ class ClientCertificates(CloudflareTask):
             else:
                 entry.update(outcome='failed', msg=status_refusal(self.params['state'], status, certificate.get('id')))
             entry['before'] = status
-            self.entries.append(entry)
-        changes = [entry for entry in self.entries if entry['outcome'] == rules['done']]
+            entries.append(entry)
+        changes = [entry for entry in entries if entry['outcome'] == rules['done']]
+        report = {}
         if len(changes) > self.params['max_changes']:
-            self.guarded = [entry['id'] for entry in changes]
+            report['would_change'] = [entry['id'] for entry in changes]
             shown = ', '.join(describe(entry) for entry in changes[:GUARD_SHOWN])
             if len(changes) > GUARD_SHOWN:
                 shown += ' and %d more (would_change lists every id)' % (len(changes) - GUARD_SHOWN)
             message = ('%d client certificates would be %s, more than max_changes (%d) allows. Raise max_changes to at least %d to '
                        'go ahead. They are: %s' % (len(changes), rules['done'], self.params['max_changes'], len(changes), shown))
             if not self.module.check_mode:
-                self.entries = []
-                raise CloudflareError(message.replace(' allows. ', ' allows; nothing was changed. ', 1))
+                raise ReportedFailure(message.replace(' allows. ', ' allows; nothing was changed. ', 1), report)
             # A preview is for seeing what a run would do: it lists every certificate, and says the run would be refused.
-            self.guard = dict(msg=message, would_change=len(changes), max_changes=self.params['max_changes'])
+            report['guard'] = dict(msg=message, would_change=len(changes), max_changes=self.params['max_changes'])
             self.module.warn('a real run would be refused: %s' % message)
         # The plan's prediction; the entries themselves become the real outcome in apply().
-        predicted = [dict(entry) for entry in self.entries]
+        predicted = [dict(entry) for entry in entries]
         self.latest = predicted
         if self.module.check_mode:
-            self._fail_if_any_failed(predicted)
-        return Plan(writes=writes, after=predicted)
+            self._fail_if_any_failed(predicted, report)
+        return Plan(writes=writes, after=predicted, entries=entries, pool=current['pool'], report=report)
 
     # --- applying ------------------------------------------------------------------------------
 
     def apply(self, plan):
         rules = STATUS_RULES[self.params['state']]
-        by_id = dict((entry['id'], entry) for entry in self.entries)
+        entries = plan.details['entries']
+        by_id = dict((entry['id'], entry) for entry in entries)
         for write in plan.writes:
             # Until its write says otherwise: nothing done yet.
             by_id[write.items[0]]['status'] = by_id[write.items[0]]['before']
-        self.latest = self.entries
+        self.latest = entries
         # Each worker sends its writes with its own client; the run's Writer records every outcome.
-        crashed = [error for error in self.pool.map(lambda client, write: self._change(client, write, by_id[write.items[0]], rules), plan.writes)
+        crashed = [error for error in plan.details['pool'].map(lambda client, write: self._change(client, write, by_id[write.items[0]], rules), plan.writes)
                    if error]
         if crashed:
             raise crashed[0]
         if self.params['wait']:
-            self._wait(rules)
-        self._fail_if_any_failed(self.entries)
-        return self.entries
+            self._wait(rules, entries)
+        self._fail_if_any_failed(entries)
+        return entries
 
     def _change(self, client, write, entry, rules):
         try:
@@ -524,9 +532,9 @@ class ClientCertificates(CloudflareTask):
         # Not by this run: someone else made the change meanwhile (a refused attempt whose read shows it done).
         entry['outcome'] = rules['done'] if by_this_run else rules['already_outcome']
 
-    def _wait(self, rules):
+    def _wait(self, rules, entries):
         """Poll the listing of the certificates still pending (50 a page), not each one: one that has left it is final."""
-        waiting = dict((entry['id'], entry) for entry in self.entries
+        waiting = dict((entry['id'], entry) for entry in entries
                        if entry['outcome'] != 'failed' and entry['status'] == rules['pending'])
         if not waiting:
             return
@@ -545,21 +553,22 @@ class ClientCertificates(CloudflareTask):
                     (rules['final'],), (rules['pending'],), read_many=read_many)
         wait.run(self.client, sorted(waiting), self.params['wait_timeout'], first=waiting)
 
-    def _fail_if_any_failed(self, entries):
+    def _fail_if_any_failed(self, entries, report=None):
         failed = [entry for entry in entries if entry['outcome'] == 'failed']
         if failed:
             done = sum(1 for entry in entries if entry['outcome'] == STATUS_RULES[self.params['state']]['done'])
-            raise CloudflareError('%d of %d client certificates failed (%d %s%s): %s' % (
+            raise ReportedFailure('%d of %d client certificates failed (%d %s%s): %s' % (
                 len(failed), len(entries), done, STATUS_RULES[self.params['state']]['done'],
                 ' in check mode' if self.module.check_mode else '',
-                '; '.join(entry['msg'] for entry in failed[:5]) + ('; and %d more' % (len(failed) - 5) if len(failed) > 5 else '')))
+                '; '.join(entry['msg'] for entry in failed[:5]) + ('; and %d more' % (len(failed) - 5) if len(failed) > 5 else '')), report)
 
     # --- returns -------------------------------------------------------------------------------
 
     def returns(self, state, outcome):
-        entries = state if state is not None else [dict(entry) for entry in self.entries]
+        # No state: the run failed before its plan had entries (latest is the plan's prediction, then the entries themselves).
+        entries = state if state is not None else []
         shown = [dict(((key, value) for key, value in entry.items() if key != 'before'), changed=entry['id'] in outcome.items) for entry in entries]
-        for name, value in self.missing:
+        for name, value in outcome.current['missing'] if outcome.current is not None else ():
             item = dict.fromkeys(ENTRY_FIELDS)
             item[LIST_FIELDS[name]] = value
             item.update(outcome='not_found', changed=False)
@@ -567,18 +576,19 @@ class ClientCertificates(CloudflareTask):
         rules = STATUS_RULES[self.params['state']]
         outcomes = (rules['done'], rules['already_outcome'], 'not_found', 'failed')
         result = dict(certificates=shown, summary=dict((outcome, sum(1 for item in shown if item['outcome'] == outcome)) for outcome in outcomes))
-        if self.guarded:
-            result['would_change'] = self.guarded
-        if self.guard:
-            result['guard'] = self.guard
+        if outcome.plan is not None:
+            result.update(outcome.plan.details['report'])
+        elif isinstance(outcome.failure, ReportedFailure):
+            result.update(outcome.failure.report)
         return result
 
-    def close(self):
-        if self.pool is not None:
-            self.pool.close()
+    def close(self, current):
+        if current is not None:
+            current['pool'].close()
 
     def diff(self, outcome, state):
-        entries = state if state is not None else self.entries
+        # Called with a plan, so with a state: the plan's prediction, then the entries themselves.
+        entries = state
         moved = [entry for entry in entries if entry['id'] in outcome.items]
 
         def view(entry, status):

@@ -207,7 +207,7 @@ class HostnameAssociations(CloudflareTask):
         # What a run that fails before its read returns: each hostname, with nothing known of it.
         self.latest = [dict(hostname=hostname, before=None, after=None, item=None, seen=None) for hostname in self.params['hostnames']]
 
-    def read(self):
+    def read(self, given):
         """One entry per hostname: what was read of it (``seen``); the plan adds ``before``, ``after`` and its PUT ``item``."""
         hostnames = self.params['hostnames']
         seen = read_associations(self.client, self.zone, hostnames, self.params['parallel'], self.module.warn)

@@ -287,41 +287,39 @@ class HostnameCertificate(CloudflareTask):
     option_checks = dict(id=validate_id, serial_number=validate_serial, detach_hostnames=validate_hostnames)
     non_negative = ('wait_timeout',)
 
-    def __init__(self, module):
-        super(HostnameCertificate, self).__init__(module)
-        # check_input(): the leaf of the certificate option.
-        self.leaf = None
-
     def check_input(self):
+        """The leaf of the certificate option (None without one)."""
         params = self.params
+        leaf = None
         if params['certificate'] is not None:
             if 'PRIVATE KEY-----' in params['certificate']:
                 # A key pasted into the wrong option is a secret all the same: never echoed, not even in invocation.
                 self.module.no_log_values.add(params['certificate'])
-            self.leaf = certificate_leaf(params['certificate'])
+            leaf = certificate_leaf(params['certificate'])
         if params['state'] == 'present':
             check_private_key(params['private_key'])
             if params['detach_hostnames']:
                 raise InputError('detach_hostnames only applies to state=absent; use mtls.cloudflare.hostname_association to change associations')
             if params['detach_all']:
                 raise InputError('detach_all only applies to state=absent; use mtls.cloudflare.hostname_association to change associations')
+        return leaf
 
     # --- read and plan ---------------------------------------------------------------------------
 
-    def read(self):
+    def read(self, given):
         """The certificate, and what else was read with it: the zone's certificates (state=present), and of the hostnames to
-        detach those associated with it (PUT items) and those that are not."""
-        seen = dict(listing=None, detach=[], not_detached=[])
+        detach those associated with it (PUT items) and those that are not; ``leaf``: ``given``, the certificate option's leaf."""
+        seen = dict(listing=None, detach=[], not_detached=[], leaf=given)
         if self.params['state'] == 'present':
             seen['listing'] = list_hostname_certificates(self.client, self.zone)
-            self.latest = seen['certificate'] = find_by_leaf(seen['listing'], self.leaf)
+            self.latest = seen['certificate'] = find_by_leaf(seen['listing'], given)
             return seen
-        self.latest = seen['certificate'] = target = self._select()
+        self.latest = seen['certificate'] = target = self._select(given)
         if target is not None and shape_hostname_certificate(target)['status'] not in ('deleted', 'pending_deletion'):
             seen['detach'], seen['not_detached'] = self._read_detach(shape_hostname_certificate(target)['id'])
         return seen
 
-    def _select(self):
+    def _select(self, leaf):
         params = self.params
         if params['id'] is not None:
             return get_hostname_certificate(self.client, self.zone, params['id'])
@@ -329,7 +327,7 @@ class HostnameCertificate(CloudflareTask):
         if params['serial_number'] is not None:
             matches = [item for item in listing if serial_matches(item.get('serial_number'), params['serial_number'])]
         else:
-            matches = [item for item in listing if same_leaf(item, self.leaf)]
+            matches = [item for item in listing if same_leaf(item, leaf)]
         live = [item for item in matches if not is_gone(item)]
         if len(live) > 1:
             selector = 'serial_number %s' % params['serial_number'] if params['serial_number'] is not None else 'certificate'
@@ -370,8 +368,8 @@ class HostnameCertificate(CloudflareTask):
             if before is None or before['status'] == 'pending_deletion':
                 # A copy on its way out is not adopted: the upload goes again once Cloudflare accepts it (_upload).
                 copies = {}
-                upload = upload_write(self.client, self.zone, self.leaf, params['certificate'], params['private_key'], seen=copies)
-                return Plan(before, dict(shape_hostname_certificate({}), certificate=self.leaf, status='active' if wait else 'pending_deployment'),
+                upload = upload_write(self.client, self.zone, current['leaf'], params['certificate'], params['private_key'], seen=copies)
+                return Plan(before, dict(shape_hostname_certificate({}), certificate=current['leaf'], status='active' if wait else 'pending_deployment'),
                             [upload], copies=copies, **details)
             self._usable(before)
             return Plan(before, dict(before, status='active') if wait and before['status'] in DEPLOYING else before, **details)
@@ -411,7 +409,7 @@ class HostnameCertificate(CloudflareTask):
         # A 1406 clears by itself only while the copy it is about is on its way out: the read after it shows that.
         try:
             uploaded, _by_this_run = self._until_accepted(
-                lambda: self.write(write),
+                self.client, lambda client: self.write(write, client),
                 lambda error: ALREADY_EXISTS in error.codes and shape_hostname_certificate(seen.get('copy'))['status'] == 'pending_deletion',
                 'Cloudflare refuses the upload (1406) while the deleted copy of this certificate is still pending_deletion (this '
                 'usually clears in about 10 s)')
@@ -430,7 +428,7 @@ class HostnameCertificate(CloudflareTask):
         certificate_id = plan.before['id']
         try:
             deleted, by_this_run = self._until_accepted(
-                lambda: self.write(write), lambda error: PENDING_DEPLOYMENT in error.codes,
+                self.client, lambda client: self.write(write, client), lambda error: PENDING_DEPLOYMENT in error.codes,
                 'Cloudflare refuses to delete hostname certificate %s (1434) while it is still pending_deployment; it deletes '
                 'it once the deployment completed (usually a few minutes)' % certificate_id)
         except CloudflareError as error:
@@ -443,26 +441,28 @@ class HostnameCertificate(CloudflareTask):
         self.latest = shaped or dict(shape_hostname_certificate(self.latest), status='deleted' if deleted is None or not by_this_run
                                      else 'pending_deletion')
 
-    def _until_accepted(self, send, clears, refusal):
-        """``send()``, sent again while Cloudflare refuses it with a refusal that clears by itself (``clears(error)``).
+    def _until_accepted(self, client, send, clears, refusal):
+        """``send(client)``, sent again while Cloudflare refuses it with a refusal that clears by itself (``clears(error)``).
 
-        The wait is bounded by wait_timeout with wait: true, else by what is left of api_max_wait;
-        past it, the refusal fails with ``refusal`` and what to do.
+        ``client`` sends it, times the wait and, without wait: true, counts it. The wait is bounded
+        by wait_timeout with wait: true, else by what is left of the client's api_max_wait (the wait
+        then counts against it, as its retries' waits do); past it, the refusal fails with
+        ``refusal`` and what to do.
         """
         if self.params['wait']:
             budget, option = float(self.params['wait_timeout']), 'wait_timeout'
         else:
-            budget, option = max(0.0, self.client.max_wait - self.client.waited), 'api_max_wait'
-        deadline = self.client.clock() + budget
+            budget, option = max(0.0, client.max_wait - client.waited), 'api_max_wait'
+        deadline = client.clock() + budget
         intervals = poll_intervals()
         warned = False
         while True:
             try:
-                return send()
+                return send(client)
             except CloudflareError as error:
                 if not error.refused or not clears(error):
                     raise
-                remaining = deadline - self.client.clock()
+                remaining = deadline - client.clock()
                 if remaining <= 0:
                     raise error.restated('%s, and it still did after %.0f s of waiting (%s). Run the task again later, or give it a '
                                          'longer budget (wait: true with a larger wait_timeout, or a larger api_max_wait). %s'
@@ -471,9 +471,10 @@ class HostnameCertificate(CloudflareTask):
                     self.module.warn('%s; sending it again for up to %.0f s (%s)' % (refusal, remaining, option))
                     warned = True
                 delay = min(next(intervals), remaining)
-                self.client.sleep(delay)
-                if not self.params['wait']:
-                    self.client.waited += delay
+                if self.params['wait']:
+                    client.sleep(delay)
+                else:
+                    client.wait_within_budget(delay)
 
     def _refusal_message(self, certificate_id, error, detach):
         if IN_USE in error.codes:

@@ -267,7 +267,7 @@ class HostnameCertificateInfo(CloudflareInfoTask):
     option_checks = dict(id=validate_id, serial_number=validate_serial, expires_within_days=check_days, hostnames=validate_hostnames,
                          parallel=check_parallel)
 
-    def read(self):
+    def read(self, given):
         params = self.params
         if params['id'] is not None:
             found = get_hostname_certificate(self.client, self.zone, params['id'])

@@ -210,7 +210,7 @@ class MtlsEnforcementInfo(CloudflareInfoTask):
     selectors = ('hostnames',)
     option_checks = dict(hostnames=validate_hostnames)
 
-    def read(self):
+    def read(self, given):
         result = {}
         if self.params['hostnames'] is not None:
             hostnames = self.params['hostnames']

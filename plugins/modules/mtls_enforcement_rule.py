@@ -180,13 +180,6 @@ class MtlsEnforcementRule(CloudflareTask):
     selectors = ('description', 'hostnames')
     option_checks = dict(hostnames=validate_hostnames)
 
-    def __init__(self, module):
-        super(MtlsEnforcementRule, self).__init__(module)
-        # read(): the rule the task wants, the zone's entrypoint ruleset, and the hostnames the rule covers.
-        self.wanted = None
-        self.ruleset = None
-        self.scope = None
-
     def check_input(self):
         params = self.params
         params['description'] = params['description'].strip()
@@ -196,25 +189,29 @@ class MtlsEnforcementRule(CloudflareTask):
             raise InputError('hostnames and all_hostnames are mutually exclusive')
         _refuse_wildcards(params['hostnames'] or [], 'hostnames')
 
-    def read(self):
+    def read(self, given):
+        """``ruleset``: the zone's entry point ruleset (None: it has none); with state=present, ``scope``: the hostnames the rule
+        covers (None: all), and ``wanted``: the rule the task wants (None with state=absent).
+
+        The task's state (``latest``, what ``apply()`` returns) is the ruleset seen and the rule of it found (``rule``)."""
         params = self.params
-        self.ruleset = read_entrypoint(self.client, self.zone)
+        ruleset = read_entrypoint(self.client, self.zone)
+        # Returned also when a later step fails: the ruleset, and no rule found in it yet.
+        self.latest = dict(ruleset=ruleset, rule=None)
+        scope = wanted = None
         if params['state'] == 'present':
-            if params['all_hostnames']:
-                self.scope = None
-            elif params['hostnames'] is not None:
-                self.scope = sorted(params['hostnames'])
-            else:
+            if params['hostnames'] is not None:
+                scope = sorted(params['hostnames'])
+            elif not params['all_hostnames']:
                 listed = read_mtls_hostnames(self.client, self.zone)
                 if not listed:
                     raise InputError('the zone has no API Shield mTLS hostnames, so the rule would have no hostname to apply to: give '
                                      'hostnames, or all_hostnames: true to block requests without a valid client certificate on every '
                                      'hostname of the zone')
                 _refuse_wildcards(listed, 'the zone\'s API Shield mTLS hostnames (Cloudflare lists %s)' % ', '.join(listed))
-                self.scope = sorted(listed)
-            self.wanted = dict(description=params['description'], expression=enforcement_expression(self.scope), action='block', enabled=True)
-        self.latest = self._found(self.ruleset)
-        return self.ruleset
+                scope = sorted(listed)
+            wanted = dict(description=params['description'], expression=enforcement_expression(scope), action='block', enabled=True)
+        return dict(ruleset=ruleset, scope=scope, wanted=wanted)
 
     def _found(self, ruleset):
         found = rules_described(ruleset, self.params['description'])
@@ -226,20 +223,22 @@ class MtlsEnforcementRule(CloudflareTask):
         return found[0] if found else None
 
     def plan(self, current):
-        rule = self.latest
+        ruleset, wanted = current['ruleset'], current['wanted']
+        rule = self._found(ruleset)
+        self.latest = before = dict(ruleset=ruleset, rule=rule)
         if self.params['state'] == 'absent':
-            writes = [delete_rule_write(self.client, self.zone, self.ruleset['id'], rule['id'], self.params['description'])] if rule is not None else []
-            return Plan(rule, None, writes)
-        if current is None:
-            writes = [create_entrypoint_write(self.client, self.zone, self.wanted)]
+            writes = [delete_rule_write(self.client, self.zone, ruleset['id'], rule['id'], self.params['description'])] if rule is not None else []
+            return Plan(before, dict(before, rule=None), writes)
+        if ruleset is None:
+            writes = [create_entrypoint_write(self.client, self.zone, wanted)]
         elif rule is None:
-            writes = [add_rule_write(self.client, self.zone, self.ruleset['id'], self.wanted)]
-        elif not rule_is(rule, self.wanted):
-            writes = [update_rule_write(self.client, self.zone, self.ruleset['id'], rule['id'], self.wanted)]
+            writes = [add_rule_write(self.client, self.zone, ruleset['id'], wanted)]
+        elif not rule_is(rule, wanted):
+            writes = [update_rule_write(self.client, self.zone, ruleset['id'], rule['id'], wanted)]
         else:
             writes = []
-        after = rule if not writes else dict(rule or dict.fromkeys(('id', 'ref', 'version', 'last_updated')), **self.wanted)
-        return Plan(rule, after, writes)
+        after = rule if not writes else dict(rule or dict.fromkeys(('id', 'ref', 'version', 'last_updated')), **wanted)
+        return Plan(before, dict(before, rule=after), writes)
 
     def apply(self, plan):
         if not plan.writes:
@@ -249,20 +248,26 @@ class MtlsEnforcementRule(CloudflareTask):
         except CloudflareError as error:
             raise with_waf_hint(error) from None
         # The answer is the ruleset after the write; after a lost answer, the ruleset read again (shaped already, or None).
-        self.ruleset = shape_ruleset(answer) if answer is not None else None
-        self.latest = self._found(self.ruleset)
+        ruleset = shape_ruleset(answer) if answer is not None else None
+        # The ruleset first: if its rules are ambiguous now, the run fails with it and the rule seen before.
+        self.latest = dict(self.latest, ruleset=ruleset)
+        self.latest = dict(self.latest, rule=self._found(ruleset))
         return self.latest
 
     def returns(self, state, outcome):
-        result = dict(rule=state, ruleset_id=(self.ruleset or {}).get('id'))
-        if self.wanted is not None:
-            result.update(expression=self.wanted['expression'], hostnames=self.scope)
+        # No state: the run failed before the ruleset was read.
+        state = state or dict(ruleset=None, rule=None)
+        result = dict(rule=state['rule'], ruleset_id=(state['ruleset'] or {}).get('id'))
+        current = outcome.current
+        if current is not None and current['wanted'] is not None:
+            result.update(expression=current['wanted']['expression'], hostnames=current['scope'])
         return result
 
     def diff_view(self, state):
-        if state is None:
+        rule = (state or {}).get('rule')
+        if rule is None:
             return {'state': 'absent'}
-        view = dict((field, state.get(field)) for field in RULE_DIFF_FIELDS)
+        view = dict((field, rule.get(field)) for field in RULE_DIFF_FIELDS)
         view['state'] = 'present'
         return view
 

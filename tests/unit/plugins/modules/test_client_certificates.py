@@ -353,3 +353,38 @@ def test_the_run_contract_closes_the_pool_before_returns_and_returns_closes_noth
     api.delete(_url(1), json=envelope(certificate('pending_revocation', 1)))
     code, result = run_module(client_certificates.main, dict(ARGS, all=True, state='revoked'))
     assert code == 0 and result['changed'] is True and events == ['close', 'returns']
+
+
+# --- what a failed run returns (the hooks hand it on: read's result, the guard's report on its error) ----------
+
+def test_a_refused_run_lists_the_ids_not_found_and_what_the_guard_would_change(run_module, api):
+    api.get(LIST, json=page([certificate('active', number) for number in range(1, 4)]))
+    missing = 'f' * 32
+    code, result = run_module(client_certificates.main, dict(ARGS, ids=[_id(1), _id(2), _id(3), missing] + [_id(n) for n in range(4, 12)],
+                                                             state='revoked', max_changes=2))
+    assert code == 1 and 'nothing was changed' in result['msg'] and result['changed'] is False
+    assert result['would_change'] == [_id(1), _id(2), _id(3)] and 'guard' not in result
+    assert [(entry['id'], entry['outcome']) for entry in result['certificates']][:2] == [(missing, 'not_found'), (_id(4), 'not_found')]
+    assert all(entry['outcome'] == 'not_found' for entry in result['certificates']) and result['summary']['not_found'] == 9
+
+
+def test_check_mode_over_the_guard_with_a_failed_certificate_fails_with_the_guards_report(run_module, api):
+    api.get(LIST, json=page([certificate('active', 1), certificate('active', 2), certificate('pending_reactivation', 3)]))
+    code, result = run_module(client_certificates.main, dict(ARGS, all=True, state='revoked', max_changes=1), check_mode=True)
+    assert code == 1 and '1 of 3 client certificates failed (2 revoked in check mode)' in result['msg']
+    assert result['would_change'] == [_id(1), _id(2)] and result['guard']['would_change'] == 2
+    # A check-mode run that fails predicts no change.
+    assert _outcomes(result) == [(_id(1), 'revoked', False), (_id(2), 'revoked', False), (_id(3), 'failed', False)]
+
+
+def test_the_pool_opened_by_a_read_that_fails_is_closed(run_module, api, monkeypatch):
+    closed = []
+    close = _pool.WorkerPool.close
+
+    def closing(pool):
+        closed.append(pool)
+        close(pool)
+    monkeypatch.setattr(_pool.WorkerPool, 'close', closing)
+    api.get(LIST, status=403, json=envelope(None, success=False, errors=[{'code': 10000, 'message': 'Authentication error'}]))
+    code, result = run_module(client_certificates.main, dict(ARGS, all=True, state='revoked'))
+    assert code == 1 and result['certificates'] == [] and len(closed) == 1

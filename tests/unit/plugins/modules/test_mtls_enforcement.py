@@ -219,3 +219,30 @@ def test_absent_leaves_a_rule_with_another_description_alone(run_module, api):
     api.get(ENTRYPOINT, json=envelope(ruleset(OTHER, mine(description='someone else wrote this'))))
     code, result = run_module(mtls_enforcement_rule.main, dict(ARGS, state='absent'))
     assert code == 0 and result['changed'] is False and len(api.calls) == 1
+
+
+# --- what a failed run returns (the hooks hand it on: read's result, the last state seen) -----------------
+
+def test_two_rules_with_the_description_fail_with_the_ruleset_and_what_the_task_wanted(run_module, api):
+    api.get(ENTRYPOINT, json=envelope(ruleset(mine(), mine(id=OTHER_RULE_ID))))
+    code, result = run_module(mtls_enforcement_rule.main, RULE_ARGS)
+    assert code == 1 and 'cannot tell which one it owns' in result['msg'] and len(api.calls) == 1
+    assert result['rule'] is None and result['ruleset_id'] == RULESET_ID
+    assert result['expression'] == SCOPED and result['hostnames'] == ['api.example.com']
+
+
+def test_a_zone_without_mtls_hostnames_fails_with_the_ruleset_read_and_no_expression(run_module, api):
+    api.get(ENTRYPOINT, json=envelope(ruleset(OTHER, mine())))
+    api.get(MTLS_HOSTNAMES, json=envelope({'hostnames': []}))
+    code, result = run_module(mtls_enforcement_rule.main, ARGS)
+    assert code == 1 and 'has no API Shield mTLS hostnames' in result['msg']
+    assert result['rule'] is None and result['ruleset_id'] == RULESET_ID and 'expression' not in result and 'hostnames' not in result
+
+
+def test_a_failed_write_returns_the_rule_and_ruleset_read(run_module, api):
+    api.get(ENTRYPOINT, json=envelope(ruleset(OTHER, mine(action='log'))))
+    api.patch(RULES + '/' + RULE_ID, status=403, json=envelope(None, success=False, errors=[{'code': 10000, 'message': 'Authentication error'}]))
+    code, result = run_module(mtls_enforcement_rule.main, RULE_ARGS, diff=True)
+    assert code == 1 and result['changed'] is False
+    assert result['rule']['action'] == 'log' and result['ruleset_id'] == RULESET_ID and result['expression'] == SCOPED
+    assert result['diff']['before'] == result['diff']['after'] and result['diff']['after']['action'] == 'log'
