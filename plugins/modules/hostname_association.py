@@ -17,7 +17,8 @@ description:
     100 hostnames), so a second run reads only.
   - With three hostnames or more, the associations are read from Cloudflare's list of the zone's associations (one request
     per 1000 associations, plus one for the certificate list), not one request per hostname; 50 hostnames take 2 reads
-    instead of 51. An API that does not serve that list (it answers HTTP 400, 404 or 405) is read one hostname at a time.
+    instead of 51. Each poll of O(wait) reads the hostnames still waiting the same way. An API that does not serve that
+    list (it answers HTTP 400, 404 or 405) is read one hostname at a time.
   - This is the step of a zero-downtime rotation that moves hostnames from the old certificate to the new one.
 author:
   - mtls.cloudflare developers (@mtls-cloudflare)
@@ -178,7 +179,7 @@ hostnames:
 
 from ansible_collections.mtls.cloudflare.plugins.module_utils._hostname_aop import (
     ASSOCIATIONS_PER_CERTIFICATE, ASSOCIATION_DIFF_FIELDS, DEPLOYING, TIMED_OUT, UNKNOWN_CERTIFICATE, association_state, association_writes,
-    associations_by_hostname, deployment_timed_out, read_association, read_associations, removal_state,
+    associations_by_hostname, deployment_timed_out, read_associations, removal_state,
 )
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError
 from ansible_collections.mtls.cloudflare.plugins.module_utils._module import CloudflareTask, Plan, run
@@ -289,11 +290,14 @@ class HostnameAssociations(CloudflareTask):
             keys = [entry['hostname'] for entry in entries if entry['seen'].get('status') != 'active' or entry['item'] is not None]
         by_hostname = dict((entry['hostname'], entry) for entry in entries)
 
-        def read(hostname):
-            entry = by_hostname[hostname]
-            entry['seen'] = read_association(self.client, self.zone, hostname)
-            entry['after'] = _present_or_none(entry['seen'])
-            return entry['seen']
+        def read_many(hostnames):
+            # Three hostnames or more from the zone's list of associations (one request per 1000, plus the certificate
+            # list), not one GET each at every poll; fewer, or an API without the list, one GET each (parallel at a time).
+            found = dict(zip(hostnames, read_associations(self.client, self.zone, hostnames, self.params['parallel'], self.module.warn)))
+            for hostname, association in found.items():
+                by_hostname[hostname]['seen'] = association
+                by_hostname[hostname]['after'] = _present_or_none(association)
+            return found
 
         def state_of(association):
             # The wanted certificate and enabled flag as well as the status: a hostname moved to another
@@ -317,10 +321,12 @@ class HostnameAssociations(CloudflareTask):
             return association.get('status') or 'unknown'
 
         if removing:
-            wait = Wait('the associations to be removed', read, state_of, ('absent',), ('pending_deletion', 'active', 'deleted'))
+            wait = Wait('the associations to be removed', None, state_of, ('absent',), ('pending_deletion', 'active', 'deleted'),
+                        read_many=read_many)
         else:
-            wait = Wait('the associations to become active', read, state_of, ('active',), DEPLOYING, {
-                'deployment_timed_out': deployment_timed_out('the association of %s', 'remove the association', 'create it')})
+            wait = Wait('the associations to become active', None, state_of, ('active',), DEPLOYING, {
+                'deployment_timed_out': deployment_timed_out('the association of %s', 'remove the association', 'create it')},
+                read_many=read_many)
         # Start from what was read or what the PUT answered; a hostname the answer left out is read first.
         first = dict((key, by_hostname[key]['seen']) for key in keys if by_hostname[key]['item'] is None or by_hostname[key].get('answered'))
         wait.run(self.client, keys, self.params['wait_timeout'], first=first)

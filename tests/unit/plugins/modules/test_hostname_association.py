@@ -244,6 +244,9 @@ def _enable_and_wait(api, hostnames, polls, **extra):
     for hostname in hostnames:
         api.get(HOSTNAMES + '/' + hostname, json=envelope(association(hostname, cert_id=None)))
     api.put(HOSTNAMES, json=envelope([association(hostname, status='pending_deployment') for hostname in hostnames]))
+    if len(hostnames) > 2:
+        # The first poll of three hostnames or more asks for the list too (an API without it: one GET each then).
+        no_association_list(api)
     for hostname, answer in polls:
         api.get(HOSTNAMES + '/' + hostname, json=envelope(answer))
     return dict(ENABLE, hostnames=hostnames, wait=True, **extra)
@@ -312,6 +315,22 @@ def test_wait_times_out_naming_each_hostname_still_pending(run_module, api, cloc
     assert 'timed out after 1 s waiting for the associations to become active' in result['msg']
     assert 'the last status seen was b.example.com: pending_deployment, c.example.com: initializing' in result['msg']
     assert 'a.example.com' not in result['msg'] and clock.sleeps == [1.0]
+
+
+def test_a_wait_on_three_hostnames_polls_the_list_not_each_hostname(run_module, api, clock):
+    """Each poll of three hostnames or more reads the zone's list and the certificate list: 2 requests, not one per hostname."""
+    hostnames = ['a.example.com', 'b.example.com', 'c.example.com']
+    api.get(HOSTNAMES, json=_list_of([]))
+    api.put(HOSTNAMES, json=envelope([association(hostname, status='pending_deployment') for hostname in hostnames]))
+    api.get(HOSTNAMES, json=_list_of([listed_association('a.example.com'),
+                                      listed_association('b.example.com', status='pending_deployment'),
+                                      listed_association('c.example.com', status='initializing')]))
+    api.get(CERTIFICATES, json=envelope([hostname_certificate()]))
+    code, result = run_module(hostname_association.main, dict(ENABLE, hostnames=hostnames, wait=True, wait_timeout=1))
+    assert code == 1 and result['changed'] is True
+    assert [call.request.method for call in api.calls] == ['GET', 'PUT', 'GET', 'GET']
+    assert 'the last status seen was b.example.com: pending_deployment, c.example.com: initializing' in result['msg']
+    assert [entry['after']['status'] for entry in result['hostnames']] == ['active', 'pending_deployment', 'initializing']
 
 
 def test_wait_times_out_naming_the_last_hostname_still_pending(run_module, api, clock):
