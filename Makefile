@@ -93,8 +93,8 @@ help:
 # outside the build directory run one after the other (order-only chains): the core venv set-ups
 # (pip's bootstrap script in ~/.ansible/test/cache) and sanity (~/.ansible/test/venv).
 # Longest steps first, so the job slots end close together.
-DEV_STEPS := lint-ansible-lint lint-yamllint lint-changelog lint-docs lint-collection \
-	pytest-local-cloudflare pytest-unit pytest-live
+DEV_STEPS := pytest-live lint-ansible-lint lint-yamllint lint-changelog lint-docs lint-collection \
+	pytest-local-cloudflare pytest-unit
 STEPS_test := venv shellcheck $(addprefix venv-core-,$(CORES)) integration-variants \
 	$(foreach c,$(CORES),integration-$(c) sanity-$(c) units-$(c)) $(DEV_STEPS) pytest-sdk5 \
 	build docs-strict awx-ee awx-job release-check
@@ -122,6 +122,11 @@ step/sanity-dev: step/venv step/shellcheck
 one_at_a_time = $(if $(word 2,$(1)),$(eval $(word 2,$(1)): | $(word 1,$(1)))$(call one_at_a_time,$(wordlist 2,99,$(1))))
 $(call one_at_a_time,$(addprefix step/venv-core-,$(CORES)))
 $(call one_at_a_time,$(addprefix step/sanity-,$(CORES)))
+# make starts ready targets in the order of the goals, but passes over one whose prerequisite is still
+# running: the steps wait for all the set-ups (pytest-sdk5, its own, fills the slot they leave idle), so
+# that they start in the order above, the longest first.
+SETUP_GOALS := $(filter step/venv step/shellcheck step/venv-core-%,$(MAKECMDGOALS))
+$(filter-out $(SETUP_GOALS) step/pytest-sdk5,$(MAKECMDGOALS)): | $(SETUP_GOALS)
 
 # The demo needs neither the linters nor the docs toolchain: its own venv (requirements-demo.txt).
 demo: venv-demo copy
