@@ -10,7 +10,10 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
+# One target at a time (they share $(BUILD)), except in the step runner of make test (below).
+ifndef STEP_RUNNER
 .NOTPARALLEL:
+endif
 MAKEFLAGS += --no-print-directory
 
 REPO := $(CURDIR)
@@ -83,11 +86,47 @@ help:
 	@echo 'make clean        remove .build (venvs stay; rm -rf .venv .venvs for a cold start)'
 
 # ---------------------------------------------------------------- entry points
-test:
-	@python3 -u $(CI_TOOLS)/run_steps.py full --make "$(MAKE)" --dev-core $(DEV_CORE) --cores "$(foreach c,$(CORES),$(c):$(CORE_PY_$(c)))"
+# make test / test-quick: every step is one target of this Makefile. make itself is the scheduler:
+# `make -k -j$(MAKE_TEST_JOBS) -O step/STEP...`, where step/STEP runs `make -j1 STEP` (tools/ci/steps.sh)
+# with a build directory of its own, records its result and always succeeds, so every step runs.
+# A step whose need (its step/ prerequisite) failed is failed without running. Steps that share a cache
+# outside the build directory run one after the other (order-only chains): the core venv set-ups
+# (pip's bootstrap script in ~/.ansible/test/cache) and sanity (~/.ansible/test/venv).
+# Longest steps first, so the job slots end close together.
+DEV_STEPS := pytest-live lint-ansible-lint lint-yamllint lint-changelog lint-docs lint-collection \
+	pytest-local-cloudflare pytest-unit
+STEPS_test := venv shellcheck $(addprefix venv-core-,$(CORES)) integration-variants \
+	$(foreach c,$(CORES),integration-$(c) sanity-$(c) units-$(c)) $(DEV_STEPS) pytest-sdk5 \
+	build docs-strict awx-ee awx-job release-check
+STEPS_test-quick := venv shellcheck sanity-dev $(DEV_STEPS)
+MAKE_TEST_JOBS ?= $(shell n=$$(nproc); echo $$((n < 4 ? n : 4)))
+RESULTS := $(BUILD)/results
 
-test-quick:
-	@python3 -u $(CI_TOOLS)/run_steps.py quick --make "$(MAKE)" --cores "$(DEV_CORE):$(DEV_PY)"
+test test-quick:
+	@rm -rf $(RESULTS) $(BUILD)/steps && mkdir -p $(RESULTS) && echo "$$EPOCHREALTIME" >$(RESULTS)/.started
+	@echo "$(words $(STEPS_$@)) steps, up to $(MAKE_TEST_JOBS) at a time"
+	@STEPS_TOTAL=$(words $(STEPS_$@)) $(MAKE) -k -j$(MAKE_TEST_JOBS) --output-sync=target STEP_RUNNER=1 \
+		$(addprefix step/,$(STEPS_$@)) || true
+	@$(CI_TOOLS)/steps.sh summary $(RESULTS) $(STEPS_$@)
+
+step/%:
+	@$(CI_TOOLS)/steps.sh run $(RESULTS) $* $(patsubst step/%,%,$^)
+
+$(addprefix step/,$(DEV_STEPS) build docs-strict awx-ee awx-job release-check): step/venv
+$(foreach c,$(CORES),step/integration-$(c)): step/integration-%: step/venv step/venv-core-%
+$(foreach c,$(CORES),step/sanity-$(c)): step/sanity-%: step/venv-core-% step/shellcheck
+$(foreach c,$(CORES),step/units-$(c)): step/units-%: step/venv-core-%
+step/integration-variants: step/venv step/venv-core-$(DEV_CORE)
+step/sanity-dev: step/venv step/shellcheck
+# $(call one_at_a_time,T1 T2 ...): T2 starts after T1 ended, and so on (order-only: a failure does not skip).
+one_at_a_time = $(if $(word 2,$(1)),$(eval $(word 2,$(1)): | $(word 1,$(1)))$(call one_at_a_time,$(wordlist 2,99,$(1))))
+$(call one_at_a_time,$(addprefix step/venv-core-,$(CORES)))
+$(call one_at_a_time,$(addprefix step/sanity-,$(CORES)))
+# make starts ready targets in the order of the goals, but passes over one whose prerequisite is still
+# running: the steps wait for all the set-ups (pytest-sdk5, its own, fills the slot they leave idle), so
+# that they start in the order above, the longest first.
+SETUP_GOALS := $(filter step/venv step/shellcheck step/venv-core-%,$(MAKECMDGOALS))
+$(filter-out $(SETUP_GOALS) step/pytest-sdk5,$(MAKECMDGOALS)): | $(SETUP_GOALS)
 
 # The demo needs neither the linters nor the docs toolchain: its own venv (requirements-demo.txt).
 demo: venv-demo copy
@@ -138,7 +177,9 @@ lint-docs: venv copy
 	@cd $(COPY) && $(dev_env) ANSIBLE_COLLECTIONS_PATH=$(BUILD) \
 		antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs self .
 
+# antsibull-nox's extra checks (antsibull-nox.toml), then the rules no tool has (check_collection.py).
 lint-collection: venv
+	@cd $(REPO) && $(dev_env) nox --envdir $(BUILD)/nox -e extra-checks
 	@cd $(REPO) && $(VENV)/bin/python $(CI_TOOLS)/check_collection.py .
 
 # ---------------------------------------------------------------- pytest with the dev venv
@@ -152,9 +193,10 @@ pytest-unit: venv copy
 venv-sdk5:
 	@$(CI_TOOLS)/make_venv.sh $(VENVS)/sdk5 $(DEV_PY) -r tests/local_cloudflare/requirements-sdk5.txt
 
+# Its test file only: the folder's other tests need what the dev venv has (test_contract.py: openapi-schema-validator).
 pytest-sdk5: venv-sdk5
-	@cd $(REPO) && PYTHONPATH=$(REPO)/tools $(CI_TOOLS)/pytest_step.sh $(VENVS)/sdk5/bin/python tests/local_cloudflare \
-		-k test_official_sdk5
+	@cd $(REPO) && PYTHONPATH=$(REPO)/tools $(CI_TOOLS)/pytest_step.sh $(VENVS)/sdk5/bin/python \
+		tests/local_cloudflare/test_official_sdk5.py
 
 # The modules in-process against the local API: bad input, null selectors, the fault matrix (once, dev venv).
 pytest-live: venv copy

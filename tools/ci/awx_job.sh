@@ -20,9 +20,6 @@ repo=$(cd "$here/../.." && pwd)
 
 if [ "${1:-}" != --under-local-api ]; then
     collections=$(cd "${1:?usage: awx_job.sh COLLECTIONS_DIR}" && pwd)
-    for tool in ansible-runner ansible-playbook python; do
-        command -v "$tool" >/dev/null 2>&1 || { echo "awx-job: $tool is not on PATH" >&2; exit 1; }
-    done
     exec "$here/with_local_api.sh" -- "$0" --under-local-api "$collections"
 fi
 collections=$2

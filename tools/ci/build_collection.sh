@@ -12,10 +12,6 @@ set -euo pipefail
 copy=${1:?usage: build_collection.sh COLLECTION_COPY OUTPUT_DIR}
 out=${2:?usage: build_collection.sh COLLECTION_COPY OUTPUT_DIR}
 
-for tool in ansible-galaxy ansible-doc ansible-lint; do
-    command -v "$tool" >/dev/null 2>&1 || { echo "build: $tool is not on PATH" >&2; exit 1; }
-done
-
 rm -f "$out"/mtls-cloudflare-*.tar.gz
 (cd "$copy" && ansible-galaxy collection build --force --output-path "$out" </dev/null)
 tarball=$(find "$out" -maxdepth 1 -name 'mtls-cloudflare-*.tar.gz' | head -n 1)
@@ -23,7 +19,7 @@ tarball=$(find "$out" -maxdepth 1 -name 'mtls-cloudflare-*.tar.gz' | head -n 1)
 echo "artifact: $tarball ($(du -k "$tarball" | cut -f1) KiB, $(tar -tzf "$tarball" | wc -l) entries)"
 
 # Development-only content that must never ship.
-forbidden='^(\./)?(tools|tests/output|tests/local_cloudflare|tests/integration/integration_config\.yml|\.venv|\.venvs|\.venv-demo|\.build|\.ansible|\.ci|\.cache|\.git|examples|benchmarks)(/|$)|^(\./)?(Makefile|requirements-dev\.txt|requirements-demo\.txt|\.ansible-lint)$|(^|/)(__pycache__|\.pytest_cache)(/|$)|\.pyc$|\.tar\.gz$'
+forbidden='^(\./)?(tools|tests/output|tests/local_cloudflare|tests/integration/integration_config\.yml|\.venv|\.venvs|\.venv-demo|\.build|\.ansible|\.ci|\.cache|\.git|examples|benchmarks)(/|$)|^(\./)?(Makefile|requirements-dev\.txt|requirements-demo\.txt|\.ansible-lint|noxfile\.py|antsibull-nox\.toml)$|(^|/)(__pycache__|\.pytest_cache)(/|$)|\.pyc$|\.tar\.gz$'
 if tar -tzf "$tarball" | grep -E "$forbidden"; then
     echo "build: the artifact contains the development files listed above (fix build_ignore in galaxy.yml)" >&2
     exit 1

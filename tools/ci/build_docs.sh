@@ -17,9 +17,6 @@ strict=()
 if [ "${3:-}" = --strict ]; then
     strict=(-W --keep-going)
 fi
-for tool in antsibull-docs sphinx-build ansible-doc; do
-    command -v "$tool" >/dev/null 2>&1 || { echo "docs: $tool is not on PATH" >&2; exit 1; }
-done
 
 rm -rf "$dest"
 mkdir -p "$dest/rst"

@@ -15,7 +15,6 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 collections=${1:?usage: check_ee.sh COLLECTIONS_DIR CONTEXT_DIR}
 context=${2:?usage: check_ee.sh COLLECTIONS_DIR CONTEXT_DIR}
-command -v ansible-builder >/dev/null 2>&1 || { echo "ee: ansible-builder is not on PATH" >&2; exit 1; }
 
 rm -rf "$context"
 ansible-builder create -f "$repo/docs/awx/execution-environment.yml" --context "$context" \

@@ -14,25 +14,21 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 
+# Cloudflare takes minutes for each asynchronous step, the local API 2 s by default, and each wait
+# then costs the modules' first 1 s poll and more: the demo's server makes them instant (the statuses
+# still pass through the pending ones). DEMO_DELAY=2 make demo shows the waits for real.
 if [ "${1:-}" != --under-local-api ]; then
     collections=${1:?usage: demo.sh COLLECTIONS_DIR}
-    exec "$here/with_local_api.sh" -- "$0" --under-local-api "$collections"
+    config=$(mktemp "${TMPDIR:-/tmp}/demo-config.XXXXXX")
+    trap 'rm -f "$config"' EXIT
+    d=${DEMO_DELAY:-0}
+    echo "{\"delays\": {\"revocation\": $d, \"reactivation\": $d, \"deployment\": $d, \"deletion\": $d, \"association\": $d}}" >"$config"
+    "$here/with_local_api.sh" --server-config "$config" -- "$0" --under-local-api "$collections"
+    exit
 fi
 
 collections=${2:?usage: demo.sh COLLECTIONS_DIR}
 cd "$repo"
-# Cloudflare takes minutes for each asynchronous step, the local API 2 s by default, and each wait
-# then costs the modules' first 1 s poll and more: the demo makes them instant (the statuses still
-# pass through the pending ones). DEMO_DELAY=2 make demo shows the waits for real.
-"${LOCAL_API_PYTHON:-python3}" - "$LOCAL_API_CONTROL_URL/config" "${DEMO_DELAY:-0}" <<'PY'
-import json
-import sys
-import urllib.request
-delay = float(sys.argv[2])
-body = json.dumps({"delays": dict.fromkeys(("revocation", "reactivation", "deployment", "deletion", "association"), delay)})
-request = urllib.request.Request(sys.argv[1], data=body.encode(), method="PATCH", headers={"Content-Type": "application/json"})
-urllib.request.urlopen(request, timeout=10).close()
-PY
 export ANSIBLE_COLLECTIONS_PATH=$collections
 # Every task runs on localhost: pipelining saves copying each module to a temporary file first.
 export ANSIBLE_PIPELINING=1
