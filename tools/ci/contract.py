@@ -2,14 +2,11 @@
 # Copyright (c) mtls.cloudflare contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The contract check: every request and answer in the local API's journal against Cloudflare's OpenAPI.
-
-The description is tests/openapi: cloudflare-2024.prism-compat.json (the 2024 extract with its three
-documented drifts), and 2026/*.json for the operations only the newer files have. A request is checked
-for a known operation, its auth scheme, path and query parameters and body; an answer (unless a fault
-replaced it) against the operation's response for its status, and any 4xx against the error envelope.
-`contract.py CONTROL_URL` checks the whole journal of a running local API (tools/ci/with_local_api.sh).
-"""
+"""The contract check: every request and answer in the local API's journal against Cloudflare's OpenAPI (tests/openapi:
+the 2024 extract with its three documented drifts, and 2026/*.json for what only the newer files have). A request must be
+a known operation with an accepted auth scheme, path and query parameters and body; an answer (unless a fault replaced it)
+must match the operation's response for its status, a 4xx the error envelope. `contract.py CONTROL_URL` checks the whole
+journal of a running local API (tools/ci/with_local_api.sh --contract)."""
 
 import glob
 import json
@@ -46,16 +43,9 @@ def _read_only(schema):
 
 
 def _required_in_request(validator, required, instance, schema):
-    """`required` for a request body: a readOnly property is only ever required in an answer (OpenAPI 3.0, 4.7.25.3).
-
-    The 2026 rulesets description requires the readOnly id, version and last_updated of a ruleset and of a rule, so a
-    PUT of an entrypoint would need values only Cloudflare gives; a validator of requests leaves them out.
-    """
-    if not validator.is_type(instance, "object"):
-        return
-    properties = schema.get("properties", {})
-    for name in required:
-        if name not in instance and not _read_only(properties.get(name, {})):
+    """`required` of a request body: a readOnly property (a ruleset's id, version, last_updated) is required in answers only."""
+    for name in required if validator.is_type(instance, "object") else ():
+        if name not in instance and not _read_only(schema.get("properties", {}).get(name, {})):
             yield validators.ValidationError("%r is a required property" % name)
 
 
@@ -157,12 +147,9 @@ class Contract:
 
 def main(control_url):
     with urllib.request.urlopen(control_url + "/journal/all", timeout=30) as response:
-        entries = json.load(response)["requests"]
-    contract = Contract()
-    problems = contract.check_all(entries)
-    print(contract.summary("integration"))
-    for problem in problems:
-        print("contract violation: " + problem)
+        contract = Contract()
+        problems = contract.check_all(json.load(response)["requests"])
+    print("\n".join([contract.summary("integration")] + ["contract violation: " + problem for problem in problems]))
     return 1 if problems else 0
 
 

@@ -40,11 +40,7 @@ stop_server() {
     local status=$?
     if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
         kill "$server_pid" 2>/dev/null || true
-        for _ in $(seq 50); do
-            kill -0 "$server_pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -9 "$server_pid" 2>/dev/null || true
+        timeout 5 tail --pid="$server_pid" -f /dev/null || kill -9 "$server_pid" 2>/dev/null || true
         wait "$server_pid" 2>/dev/null || true
         echo "local Cloudflare API (pid $server_pid) stopped"
     fi
@@ -64,11 +60,9 @@ PYTHONPATH="$repo/tools${PYTHONPATH:+:$PYTHONPATH}" "$python" -m local_cloudflar
 server_pid=$!
 
 # The server writes its port to the file once it serves.
-port=
 for _ in $(seq 300); do
     kill -0 "$server_pid" 2>/dev/null || { echo "with_local_api: the local Cloudflare API exited before it was ready" >&2; exit 1; }
-    port=$(grep -sx '[0-9][0-9]*' "$workdir/port" || true)
-    [ -z "$port" ] || break
+    ! port=$(grep -sx '[0-9][0-9]*' "$workdir/port") || break
     sleep 0.1
 done
 [ -n "$port" ] || { echo "with_local_api: the local Cloudflare API did not start within 30 s" >&2; exit 1; }
