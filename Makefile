@@ -168,7 +168,7 @@ lint-ansible-lint: venv
 	@cd $(REPO) && $(dev_env) ansible-lint
 
 lint-yamllint: venv
-	@cd $(REPO) && $(dev_env) yamllint --strict -c $(CI_TOOLS)/yamllint.yml .
+	@cd $(REPO) && $(dev_env) yamllint --strict .
 
 lint-changelog: venv
 	@cd $(REPO) && $(dev_env) antsibull-changelog lint
