@@ -6,7 +6,7 @@
 # awx_job.sh COLLECTIONS_DIR: run a job the way AWX runs one, against a local Cloudflare API started for it.
 # A private data dir gets env/envvars rendered from the AWX credential type's injectors
 # (docs/awx/cloudflare_credential_type.yml, by render_awx_env.py), inventory/hosts, env/extravars and
-# project/playbook.yml (tools/ci/awx_job/playbook.yml, which uses the roles); `ansible-runner run` runs it
+# project/playbook.yml (tests/awx/playbook.yml, which uses the roles); `ansible-runner run` runs it
 # with ansible-playbook from PATH and the collection from COLLECTIONS_DIR. The token is taken out of this
 # script's environment first, so the job can only get it from the rendered envvars.
 # Fails unless the job succeeded, and when the token appears in any file of the artifacts other than
@@ -28,7 +28,7 @@ ident=awx-job
 pdd=$(mktemp -d "${TMPDIR:-/tmp}/awx-job.XXXXXX")
 trap 'rm -rf "$pdd"' EXIT
 mkdir -p "$pdd/env" "$pdd/inventory" "$pdd/project"
-cp "$here/awx_job/playbook.yml" "$pdd/project/playbook.yml"
+cp "$repo/tests/awx/playbook.yml" "$pdd/project/playbook.yml"
 printf 'localhost ansible_connection=local ansible_python_interpreter=%s\n' "$(command -v python)" >"$pdd/inventory/hosts"
 cat >"$pdd/env/extravars" <<YAML
 ---
