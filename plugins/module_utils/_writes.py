@@ -25,10 +25,20 @@ from __future__ import annotations
 
 import threading
 
+from dataclasses import dataclass
+from typing import Callable
+
 from ansible_collections.mtls.cloudflare.plugins.module_utils._errors import CloudflareError, format_api_failure
 
 
-class Write(object):
+def _never(error):
+    """The default ``settled_by_read``: no refusal is judged by a read."""
+    del error
+    return False
+
+
+@dataclass(eq=False)
+class Write:
     """One write and how to tell whether it was applied.
 
     ``read(client)`` reads what Cloudflare holds now, through the client that sends the write (a
@@ -43,18 +53,17 @@ class Write(object):
     for a module that reports per item; they count as changed when this run applied the write.
     """
 
-    def __init__(self, method, path, body, what, read, applied, answer_ok, check, resendable=False, settled_by_read=None, items=()):
-        self.method = method
-        self.path = path
-        self.body = body
-        self.what = what
-        self.read = read
-        self.applied = applied
-        self.answer_ok = answer_ok
-        self.check = check
-        self.resendable = resendable
-        self.settled_by_read = settled_by_read or (lambda error: False)
-        self.items = tuple(items)
+    method: str
+    path: str
+    body: object
+    what: str
+    read: Callable
+    applied: Callable
+    answer_ok: Callable
+    check: str
+    resendable: bool = False
+    settled_by_read: Callable = _never
+    items: tuple = ()
 
 
 class Writer(object):
