@@ -106,6 +106,17 @@ notes:
     C(module_defaults).
 '''
 
+    # The attributes of a module that only reads (the *_info modules).
+    INFO_MODULE = r'''
+attributes:
+  check_mode:
+    description: The module only reads, so it runs the same way in check mode.
+    support: full
+  diff_mode:
+    description: The module changes nothing, so it has no diff.
+    support: N/A
+'''
+
     ACTIONGROUP = r'''
 attributes:
   action_group:

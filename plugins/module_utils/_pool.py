@@ -64,6 +64,8 @@ FLIGHT_TTL = 300.0
 # A budget nobody used for this long is forgotten (but for a 429 hold still running): what it learned may be stale.
 IDLE_FORGET = 600.0
 _TIME_FIELDS = ('hold', 'left_reset', 'stamp')
+# Why a request waits while a 429's Retry-After holds the budget (the other reasons name the quota and the window).
+RETRY_AFTER_HOLD = 'the Retry-After of a 429 (rate limited)'
 
 
 def _parse_policy(header):
@@ -236,7 +238,7 @@ class RateBudget(object):
         state['flight'] = [item for item in state['flight'] if now - FLIGHT_TTL < item[1] <= now + 1]
         until, why = now, None
         if state['hold'] > until:
-            until, why = state['hold'], 'the Retry-After of a 429 (rate limited)'
+            until, why = state['hold'], RETRY_AFTER_HOLD
         for quota, window in policies:
             recent = [moment for moment in state['sent'] if moment > now - window - self._margin(window)]
             if len(recent) >= quota and recent[len(recent) - quota] + window + self._margin(window) > until:
@@ -267,7 +269,7 @@ class RateBudget(object):
                 raise self._too_long(client, method, path, delay, why)
             if not self._warned and self.warn is not None and delay > 1:
                 self._warned = True
-                if why.startswith('the Retry-After'):
+                if why == RETRY_AFTER_HOLD:
                     self.warn('Cloudflare API: rate limited (HTTP 429); requests wait %.1f s for %s' % (delay, why))
                 else:
                     limits = ', '.join('%d requests per %.0f s' % policy for policy in self.policies)

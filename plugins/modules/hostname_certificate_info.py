@@ -21,13 +21,7 @@ author:
 extends_documentation_fragment:
   - mtls.cloudflare.api
   - mtls.cloudflare.api.ACTIONGROUP
-attributes:
-  check_mode:
-    description: The module only reads, so it runs the same way in check mode.
-    support: full
-  diff_mode:
-    description: The module changes nothing, so it has no diff.
-    support: N/A
+  - mtls.cloudflare.api.INFO_MODULE
 options:
   id:
     description:
